@@ -1,0 +1,83 @@
+"""`boxoffice`: run the stack or one service, migrate, seed, manage the search index and the outbox."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import sys
+from pathlib import Path
+
+from boxoffice.config import Config
+
+SERVICES = ("gateway", "events", "booking", "search")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def serve(args: argparse.Namespace) -> None:
+    module = importlib.import_module(f"boxoffice.services.{args.service}.app")
+    app = module.create_app(Config.from_env())
+    app.run(host=args.host, port=args.port, single_process=True, access_log=False, motd=False)
+
+
+def migrate(args: argparse.Namespace) -> None:
+    from boxoffice.commands.migrate import upgrade
+
+    applied = asyncio.run(upgrade(Config.from_env().database_url))
+    print(f"migrations applied: {', '.join(applied) if applied else 'none (up to date)'}")
+
+
+def seed(args: argparse.Namespace) -> None:
+    from boxoffice.commands.seed import seed as run_seed
+
+    asyncio.run(run_seed(Config.from_env(), size=args.size))
+
+
+def index(args: argparse.Namespace) -> None:
+    from boxoffice.commands import index as index_commands
+
+    asyncio.run(getattr(index_commands, args.action)(Config.from_env()))
+
+
+def stack(args: argparse.Namespace) -> None:
+    from boxoffice.stack import commands
+
+    if args.command == "up":
+        commands.up(ROOT, instances=args.instances, seed=not args.no_seed)
+    elif args.command == "down":
+        commands.down(ROOT)
+    else:
+        commands.status(ROOT)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="boxoffice", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("serve", help="run one service in the foreground")
+    s.add_argument("service", choices=SERVICES)
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, required=True)
+    s.set_defaults(func=serve)
+    sub.add_parser("migrate", help="apply aerich migrations").set_defaults(func=migrate)
+    s = sub.add_parser("seed", help="load demo accounts, venues, events and sales")
+    s.add_argument("--size", default="small", help="small, medium, or a number of events (e.g. 100000)")
+    s.set_defaults(func=seed)
+    s = sub.add_parser("index", help="the search index: ensure (create if missing) or reindex (rebuild, swap alias)")
+    s.add_argument("action", choices=("ensure", "reindex"))
+    s.set_defaults(func=index)
+    s = sub.add_parser("up", help="install what is missing, start everything, load demo data")
+    s.add_argument("--instances", type=int, default=1)
+    s.add_argument("--no-seed", action="store_true")
+    s.set_defaults(func=stack)
+    sub.add_parser("down", help="stop what `up` started").set_defaults(func=stack)
+    sub.add_parser("status", help="what is running").set_defaults(func=stack)
+    return p
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

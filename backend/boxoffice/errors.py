@@ -1,0 +1,97 @@
+"""The error hierarchy. Each business condition is a subclass that only sets class attributes.
+
+`detail` and `extra` members are shown to the client (problem+json); `private` is for logs only.
+Rendering lives in one place: `boxoffice.services.common.problems`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class BoxOfficeError(Exception):
+    status: int = 500
+    title: str = "Internal error"
+    type_slug: str = "about:blank"
+    quiet: bool = True
+
+    def __init__(self, detail: str | None = None, *, extra: dict[str, Any] | None = None,
+                 private: dict[str, Any] | None = None, headers: dict[str, str] | None = None):
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.extra = extra or {}
+        self.private = private or {}
+        self.headers = headers or {}
+
+
+class BadRequest(BoxOfficeError):
+    status, title, type_slug = 400, "Bad request", "bad-request"
+
+
+class Unauthorized(BoxOfficeError):
+    status, title, type_slug = 401, "Unauthorized", "unauthorized"
+
+    def __init__(self, detail: str | None = None, **kw: Any):
+        kw.setdefault("headers", {"WWW-Authenticate": 'Bearer realm="boxoffice"'})
+        super().__init__(detail, **kw)
+
+
+class PaymentRequired(BoxOfficeError):
+    status, title, type_slug = 402, "Payment declined", "payment-declined"
+
+
+class Forbidden(BoxOfficeError):
+    status, title, type_slug = 403, "Forbidden", "forbidden"
+
+
+class NotFound(BoxOfficeError):
+    status, title, type_slug = 404, "Not found", "not-found"
+
+
+class Conflict(BoxOfficeError):
+    status, title, type_slug = 409, "Conflict", "conflict"
+
+
+class Gone(BoxOfficeError):
+    status, title, type_slug = 410, "Gone", "gone"
+
+
+class PreconditionFailed(BoxOfficeError):
+    status, title, type_slug = 412, "Precondition failed", "precondition-failed"
+
+
+class ValidationFailed(BoxOfficeError):
+    status, title, type_slug = 422, "Validation failed", "validation-failed"
+
+    def __init__(self, errors: list[dict[str, str]], detail: str | None = None):
+        super().__init__(detail or "The request did not pass validation", extra={"errors": errors})
+
+
+class PreconditionRequired(BoxOfficeError):
+    status, title, type_slug = 428, "Precondition required", "precondition-required"
+
+
+class TooManyRequests(BoxOfficeError):
+    status, title, type_slug = 429, "Too many requests", "rate-limited"
+
+
+class BadGateway(BoxOfficeError):
+    status, title, type_slug, quiet = 502, "Bad gateway", "upstream-unavailable", False
+
+
+class ServiceUnavailable(BoxOfficeError):
+    status, title, type_slug, quiet = 503, "Service unavailable", "service-unavailable", False
+
+
+class GatewayTimeout(BoxOfficeError):
+    status, title, type_slug, quiet = 504, "Gateway timeout", "upstream-timeout", False
+
+
+# --- accounts -----------------------------------------------------------------------------------
+
+class EmailTaken(Conflict):
+    title, type_slug = "Email already registered", "email-taken"
+
+
+class BadCredentials(Unauthorized):
+    title, type_slug = "Invalid email or password", "bad-credentials"

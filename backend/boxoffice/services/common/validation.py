@@ -1,0 +1,52 @@
+"""Request bodies and query strings parsed into pydantic models; failures become 422 field errors."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+from sanic import Request
+
+from boxoffice.errors import BadRequest, ValidationFailed
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class Body(BaseModel):
+    """Base of every request body: unknown members are refused (no mass assignment)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Query(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+def field_errors(exc: ValidationError) -> list[dict[str, str]]:
+    errors = []
+    for err in exc.errors(include_url=False):
+        field = ".".join(str(part) for part in err["loc"]) or "body"
+        message = "unknown field" if err["type"] == "extra_forbidden" else err["msg"]
+        errors.append({"field": field, "message": message})
+    return errors
+
+
+def validate(model: type[M], data: Any) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed(field_errors(exc)) from None
+
+
+def parse_body(request: Request, model: type[M]) -> M:
+    """The JSON body as `model`; a missing or malformed body is a 400, a wrong one a 422."""
+    if not request.body:
+        raise BadRequest("A JSON request body is required")
+    data = request.json  # Sanic raises BadRequest on malformed JSON
+    if not isinstance(data, dict):
+        raise ValidationFailed([{"field": "body", "message": "must be a JSON object"}])
+    return validate(model, data)
+
+
+def parse_query(request: Request, model: type[M]) -> M:
+    return validate(model, {key: request.args.get(key) for key in request.args})

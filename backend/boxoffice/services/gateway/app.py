@@ -1,0 +1,82 @@
+"""The gateway: JWT, correlation ids, token-bucket rate limiting, routing to the services."""
+
+from __future__ import annotations
+
+from sanic import Request, Sanic
+from sanic.response import HTTPResponse
+
+from boxoffice.config import Config
+from boxoffice.errors import NotFound
+from boxoffice.infra.redis import TokenBucket, use_redis
+from boxoffice.infra.tokens import TokenIssuer
+from boxoffice.services.common.factory import CORRELATION_HEADER, create_base_app
+from boxoffice.services.common.identity import INTERNAL_HEADER, ROLES_HEADER, USER_HEADER
+from boxoffice.services.gateway import guard, websockets
+from boxoffice.services.gateway.proxy import Upstreams, forward, forward_headers
+from boxoffice.services.gateway.routing import rate_limit_group, service_for
+
+API_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+
+
+def create_app(config: Config | None = None) -> Sanic:
+    config = config or Config.from_env()
+    app = create_base_app("gateway", config, trust_gateway=False)
+    use_redis(app, config)
+    app.ctx.tokens = TokenIssuer(config)
+    app.ctx.upstreams = Upstreams(config)
+    _add_lifecycle(app)
+    _add_guards(app, config)
+    app.add_route(proxy_api, "/api/<path:path>", methods=API_METHODS, name="api")
+    app.blueprint(websockets.bp)
+    return app
+
+
+def _add_lifecycle(app: Sanic) -> None:
+    @app.before_server_start
+    async def open_clients(app: Sanic) -> None:
+        await app.ctx.upstreams.open()
+        app.ctx.bucket = TokenBucket(app.ctx.redis.client)
+
+    @app.after_server_stop
+    async def close_clients(app: Sanic) -> None:
+        await app.ctx.upstreams.close()
+
+
+def _add_guards(app: Sanic, config: Config) -> None:
+    @app.on_request(priority=50)
+    async def identify_and_limit(request: Request) -> None:
+        request.ctx.user = None
+        request.ctx.rate_headers = {}
+        if not request.path.startswith("/api/"):
+            return
+        request.ctx.user = guard.authenticate(request, app.ctx.tokens)
+        group = rate_limit_group(request.method, request.path, service_for(request.path))
+        limit = config.rate_limits.get(group, config.rate_limits["default"])
+        caller = f"user:{request.ctx.user.user_id}" if request.ctx.user else f"ip:{guard.client_ip(request)}"
+        answer = await guard.take_token(app.ctx.bucket, group, limit, caller)
+        request.ctx.rate_headers = guard.rate_limit_headers(limit, answer)
+        if answer is not None and not answer.allowed:
+            raise guard.refuse(group, answer, request.ctx.rate_headers)
+
+    @app.on_response(priority=80)
+    async def rate_limit_headers(request: Request, response: HTTPResponse) -> None:
+        guard.apply_headers(response, getattr(request.ctx, "rate_headers", {}))
+
+
+def identity_headers(request: Request, config: Config) -> dict[str, str]:
+    """What the services trust: our credential and the verified caller, never the client's own."""
+    headers = {INTERNAL_HEADER: config.internal_secret, CORRELATION_HEADER: request.ctx.correlation_id,
+               "X-Real-IP": guard.client_ip(request)}
+    if request.ctx.user:
+        headers[USER_HEADER] = request.ctx.user.user_id
+        headers[ROLES_HEADER] = ",".join(request.ctx.user.roles)
+    return headers
+
+
+async def proxy_api(request: Request, path: str) -> HTTPResponse | None:
+    service = service_for(request.path)
+    if service is None:
+        raise NotFound(f"No API at {request.path}")
+    app = request.app
+    headers = forward_headers(request, identity_headers(request, app.ctx.config))
+    return await forward(request, app.ctx.upstreams, service, headers)
