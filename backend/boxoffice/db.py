@@ -6,6 +6,8 @@ import os
 
 MODEL_MODULES = [
     "boxoffice.domain.accounts.models",
+    "boxoffice.domain.events.models",
+    "boxoffice.domain.outbox.models",
     "aerich.models",
 ]
 
