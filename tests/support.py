@@ -1,0 +1,68 @@
+"""Test helpers shared by integration and e2e tests: an API client and data factories."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+import httpx
+
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class User:
+    id: str
+    email: str
+    role: str
+    token: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class Api:
+    """A thin httpx client for one base URL (nginx, the gateway, or a service)."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.http = httpx.Client(base_url=base_url, timeout=30, verify=False)
+
+    def close(self) -> None:
+        self.http.close()
+
+    def request(self, method: str, path: str, *, user: User | None = None, **kw) -> httpx.Response:
+        headers = dict(kw.pop("headers", {}) or {})
+        if user is not None:
+            headers.setdefault("Authorization", f"Bearer {user.token}")
+        return self.http.request(method, path, headers=headers, **kw)
+
+    def get(self, path: str, **kw) -> httpx.Response:
+        return self.request("GET", path, **kw)
+
+    def post(self, path: str, **kw) -> httpx.Response:
+        return self.request("POST", path, **kw)
+
+    def patch(self, path: str, **kw) -> httpx.Response:
+        return self.request("PATCH", path, **kw)
+
+    def delete(self, path: str, **kw) -> httpx.Response:
+        return self.request("DELETE", path, **kw)
+
+    def new_user(self, role: str = "buyer", name: str = "Test User") -> User:
+        """Register a fresh user (unique email) and log in."""
+        email = f"{role}-{uuid.uuid4().hex[:12]}@example.test"
+        created = self.post("/api/auth/register", json={"email": email, "password": PASSWORD, "name": name, "role": role})
+        assert created.status_code == 201, created.text
+        token = self.post("/api/auth/token", json={"email": email, "password": PASSWORD})
+        assert token.status_code == 200, token.text
+        return User(created.json()["id"], email, role, token.json()["access_token"])
+
+
+def assert_problem(response: httpx.Response, status: int) -> dict:
+    """The response is an RFC 9457 problem with this status and our correlation id."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json"), response.headers
+    body = response.json()
+    assert body["status"] == status
+    assert {"type", "title", "detail", "correlation_id"} <= body.keys()
+    assert body["correlation_id"] == response.headers["x-correlation-id"]
+    return body
