@@ -8,6 +8,7 @@ MODEL_MODULES = [
     "boxoffice.domain.accounts.models",
     "boxoffice.domain.events.models",
     "boxoffice.domain.outbox.models",
+    "boxoffice.domain.orders.models",
     "aerich.models",
 ]
 
