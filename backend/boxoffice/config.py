@@ -73,6 +73,11 @@ class Config:
     sse_ping_s: float = 15.0
     sse_max_lifetime_s: float = 3600.0
     log_level: str = "INFO"
+    outbox_relays: int = 1  # relay tasks per events-service process (0: this instance relays nothing)
+    outbox_batch_size: int = 500
+    outbox_max_attempts: int = 12  # then the row is `dead`
+    outbox_poll_s: float = 1.0  # the fallback when no NOTIFY arrives
+    outbox_retention_s: int = 86400  # delivered rows are deleted after this
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Config":
