@@ -95,3 +95,17 @@ class EmailTaken(Conflict):
 
 class BadCredentials(Unauthorized):
     title, type_slug = "Invalid email or password", "bad-credentials"
+
+
+# --- venues, events, outbox ----------------------------------------------------------------------
+
+class SeatMapFrozen(Conflict):
+    title, type_slug = "Seat map frozen", "seat-map-frozen"
+
+
+class EventStateConflict(Conflict):
+    title, type_slug = "Not allowed in this event state", "event-state"
+
+
+class StaleEtag(PreconditionFailed):
+    title, type_slug = "The event changed since you read it", "stale-etag"
