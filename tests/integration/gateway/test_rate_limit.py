@@ -1,0 +1,105 @@
+"""The token bucket (one Lua script in Redis) and nginx's own limit_req."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+
+from boxoffice.config import RateLimit
+from boxoffice.infra.redis import RedisClient, TokenBucket
+from tests.support import assert_problem
+
+
+@pytest.fixture
+async def bucket(stack):
+    client = RedisClient(f"redis://127.0.0.1:{stack.ports.redis}/0")
+    await client.start()
+    yield TokenBucket(client.client)
+    await client.stop()
+
+
+async def test_a_burst_of_capacity_passes_and_the_next_is_refused(bucket):
+    who, limit = uuid.uuid4().hex, RateLimit(replenish_rate=2, burst_capacity=5)
+    answers = [await bucket.take("t", who, limit) for _ in range(6)]
+    assert [a.allowed for a in answers] == [True] * 5 + [False]
+    assert [a.remaining for a in answers[:5]] == [4, 3, 2, 1, 0]
+    assert 0 < answers[5].retry_ms <= 500
+
+
+async def test_one_token_comes_back_after_one_over_replenish_seconds(bucket):
+    who, limit = uuid.uuid4().hex, RateLimit(replenish_rate=4, burst_capacity=2)
+    for _ in range(2):
+        assert (await bucket.take("t", who, limit)).allowed
+    assert not (await bucket.take("t", who, limit)).allowed
+    await asyncio.sleep(0.27)  # 1/4 s and a little
+    assert (await bucket.take("t", who, limit)).allowed
+    assert not (await bucket.take("t", who, limit)).allowed
+
+
+async def test_buckets_of_different_callers_are_independent(bucket):
+    limit = RateLimit(replenish_rate=1, burst_capacity=1)
+    first, second = uuid.uuid4().hex, uuid.uuid4().hex
+    assert (await bucket.take("t", first, limit)).allowed
+    assert not (await bucket.take("t", first, limit)).allowed
+    assert (await bucket.take("t", second, limit)).allowed
+
+
+async def test_requested_tokens_take_several_at_once(bucket):
+    who, limit = uuid.uuid4().hex, RateLimit(replenish_rate=1, burst_capacity=10, requested_tokens=4)
+    assert [(await bucket.take("t", who, limit)).allowed for _ in range(3)] == [True, True, False]
+
+
+def test_booking_writes_allow_a_burst_of_20_then_429_with_headers(api):
+    user = api.new_user()
+    statuses = [api.post("/api/holds", user=user, json={}).status_code for _ in range(20)]
+    assert 429 not in statuses
+    refused = api.post("/api/holds", user=user, json={})
+    body = assert_problem(refused, 429)
+    assert refused.headers["ratelimit-remaining"] == "0" and refused.headers["ratelimit-limit"] == "20"
+    assert int(refused.headers["retry-after"]) >= 1
+    assert "retry" in body["detail"].lower()
+
+
+def test_every_api_response_carries_ratelimit_headers(api):
+    response = api.get("/api/me", user=api.new_user())
+    assert {"ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"} <= response.headers.keys()
+
+
+def test_spoofed_identity_headers_never_change_the_bucket(api):
+    victim, attacker = api.new_user(), api.new_user()
+    for _ in range(20):
+        api.post("/api/holds", user=attacker, json={})
+    spoofs = [{"X-User-Id": victim.id}, {"X-Forwarded-For": "203.0.113.7"}, {"X-Real-IP": "203.0.113.8"},
+              {"X-Boxoffice-Internal": "guess", "X-User-Id": victim.id}]
+    for spoof in spoofs:
+        assert api.post("/api/holds", user=attacker, json={}, headers=spoof).status_code == 429, spoof
+    assert api.post("/api/holds", user=victim, json={}).status_code != 429
+
+
+def test_anonymous_callers_are_limited_per_ip_whatever_they_claim(api):
+    statuses = []
+    for i in range(30):
+        spoof = {"X-Forwarded-For": f"198.51.100.{i}", "X-Real-IP": f"198.51.100.{i}", "X-User-Id": str(uuid.uuid4())}
+        statuses.append(api.post("/api/holds", json={}, headers=spoof).status_code)
+    assert statuses.count(429) >= 10
+    time.sleep(2.1)  # give the shared anonymous bucket back to the other tests
+
+
+def test_nginx_limit_req_answers_429_on_the_token_endpoint(stack):
+    url = f"http://127.0.0.1:{stack.ports.http}/api/auth/token"
+
+    def attempt(_: int) -> httpx.Response:
+        return httpx.post(url, json={"email": "nobody@example.test", "password": "wrong password"}, timeout=30)
+
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        responses = list(pool.map(attempt, range(150)))
+    limited = [r for r in responses if r.status_code == 429]
+    assert limited, [r.status_code for r in responses]
+    assert limited[0].headers["content-type"].startswith("application/problem+json")
+    assert "ratelimit-limit" not in limited[0].headers  # refused by nginx before the gateway saw it
+    time.sleep(2.5)
