@@ -109,3 +109,9 @@ class EventStateConflict(Conflict):
 
 class StaleEtag(PreconditionFailed):
     title, type_slug = "The event changed since you read it", "stale-etag"
+
+
+# --- web UI -------------------------------------------------------------------------------------
+
+class CsrfFailed(Forbidden):
+    title, type_slug = "CSRF check failed", "csrf-failed"
