@@ -115,3 +115,13 @@ class StaleEtag(PreconditionFailed):
 
 class CsrfFailed(Forbidden):
     title, type_slug = "CSRF check failed", "csrf-failed"
+
+
+# --- search -------------------------------------------------------------------------------------
+
+class SearchUnavailable(ServiceUnavailable):
+    title, type_slug = "Search is unavailable", "search-unavailable"
+
+    def __init__(self, detail: str | None = None, **kw: Any):
+        kw.setdefault("headers", {"Retry-After": "5"})
+        super().__init__(detail or "Search is temporarily unavailable; please try again shortly", **kw)
