@@ -30,6 +30,15 @@ async def sold_seats(event_id: str) -> int:
     return int(rows[0]["n"])
 
 
+_EPOCH = datetime(2000, 1, 1).date()
+
+
+def suggest_weight(ends_at: datetime | None) -> int:
+    """Later-ending events weigh more, so when several events share a suggestion text the one kept by
+    `skip_duplicates` is the last to end: an ended one wins only when all of them have ended."""
+    return max(1, (ends_at.date() - _EPOCH).days) if ends_at else 1
+
+
 def event_document(event: Event, venue: Venue, *, sold: int) -> dict:
     prices = [int(p["price"]) for p in event.price_categories] or [0]
     return {
@@ -52,7 +61,7 @@ def event_document(event: Event, venue: Venue, *, sold: int) -> dict:
         "currency": event.currency,
         "seat_count": event.seat_count,
         "available_seats": max(0, event.seat_count - sold),
-        "suggest": {"input": [event.title, event.performer]},
+        "suggest": {"input": [event.title, event.performer], "weight": suggest_weight(event.ends_at)},
     }
 
 
