@@ -1,0 +1,39 @@
+"""Searching and suggesting events: one Elasticsearch call each, errors turned into 503s."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable
+from datetime import datetime, timezone
+from typing import Any
+
+from elasticsearch import ApiError, AsyncElasticsearch
+from elastic_transport import TransportError
+
+from boxoffice.domain.search import query
+from boxoffice.domain.search.schemas import SearchParams, SuggestParams
+from boxoffice.errors import SearchUnavailable
+
+log = logging.getLogger("boxoffice.search")
+
+
+async def _ask(call: Awaitable[Any]) -> dict:
+    """Elasticsearch's answer as a dict; down, slow, missing index or any failure -> 503."""
+    try:
+        return dict((await call).body)
+    except TransportError as exc:
+        raise SearchUnavailable(private={"elasticsearch": f"{type(exc).__name__}: {exc}"}) from None
+    except ApiError as exc:
+        raise SearchUnavailable(private={"elasticsearch": f"{exc.meta.status} {exc.message}"}) from None
+
+
+async def search_events(*, es: AsyncElasticsearch, alias: str, params: SearchParams) -> dict:
+    """One page of published, upcoming events matching `params`, with facets and highlights."""
+    answer = await _ask(es.search(index=alias, body=query.search_body(params)))
+    return query.search_result(answer, params)
+
+
+async def suggest(*, es: AsyncElasticsearch, alias: str, params: SuggestParams) -> dict:
+    """As-you-type suggestions (titles and performers) of published, upcoming events."""
+    answer = await _ask(es.search(index=alias, body=query.suggest_body(params.q)))
+    return query.suggestions(answer, now=datetime.now(timezone.utc))
