@@ -1,0 +1,1 @@
+"""Venues and their seat maps (models live in domain/events/models.py)."""
