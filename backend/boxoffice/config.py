@@ -72,6 +72,15 @@ class Config:
     sse_max_connections: int = 5000
     sse_ping_s: float = 15.0
     sse_max_lifetime_s: float = 3600.0
+    seat_stream_maxlen: int = 10000  # seat-change stream entries kept per event (approximate trim)
+    checkout_lease_s: int = 60  # a hold in checkout is safe from the sweeper this long
+    sweep_interval_s: float = 0.2  # how often each booking instance looks for lapsed holds
+    reconcile_after_s: int = 120  # a pending order older than this is finished or undone
+    search_flush_s: float = 1.0  # how often sold/released seats reach the search outbox
+    idempotency_ttl_s: int = 86400
+    idempotency_lock_s: int = 60  # an in-flight Idempotency-Key is refused (409) this long
+    event_cache_s: float = 2.0  # how long a booking process trusts its copy of an event's sale window
+    payment_provider: str = "simulated"
     log_level: str = "INFO"
     outbox_relays: int = 1  # relay tasks per events-service process (0: this instance relays nothing)
     outbox_batch_size: int = 500

@@ -125,3 +125,47 @@ class SearchUnavailable(ServiceUnavailable):
     def __init__(self, detail: str | None = None, **kw: Any):
         kw.setdefault("headers", {"Retry-After": "5"})
         super().__init__(detail or "Search is temporarily unavailable; please try again shortly", **kw)
+
+
+# --- booking ------------------------------------------------------------------------------------
+
+class SeatsTaken(Conflict):
+    title, type_slug = "Seats not available", "seats-taken"
+
+    def __init__(self, seat_ids: list[str], detail: str | None = None):
+        super().__init__(detail or "Some of these seats are not available", extra={"conflicting_seat_ids": seat_ids})
+
+
+class HoldExists(Conflict):
+    title, type_slug = "You already hold seats for this event", "hold-exists"
+
+    def __init__(self, hold_id: str):
+        super().__init__("Add seats to your existing hold or release it first", extra={"hold_id": hold_id})
+
+
+class HoldBusy(Conflict):
+    title, type_slug = "Checkout in progress", "hold-in-checkout"
+
+
+class HoldExpired(Gone):
+    title, type_slug = "Hold expired", "hold-expired"
+
+
+class NotOnSale(Forbidden):
+    title, type_slug = "Not on sale", "not-on-sale"
+
+
+class TooManySeats(BoxOfficeError):
+    status, title, type_slug = 422, "Too many seats", "too-many-seats"
+
+
+class PaymentDeclined(PaymentRequired):
+    title, type_slug = "Payment declined", "payment-declined"
+
+
+class IdempotencyInFlight(Conflict):
+    title, type_slug = "A request with this Idempotency-Key is still running", "idempotency-in-flight"
+
+
+class IdempotencyMismatch(BoxOfficeError):
+    status, title, type_slug = 422, "Idempotency-Key reused with another request", "idempotency-mismatch"

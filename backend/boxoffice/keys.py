@@ -15,3 +15,51 @@ def rate_limit_bucket(group: str, identity: str) -> tuple[str, str]:
     """(tokens key, timestamp key) of one identity's bucket for one route group."""
     tag = f"{{rl:{group}:{identity}}}"
     return f"rl:{tag}:tokens", f"rl:{tag}:ts"
+
+
+# --- seats and holds (booking) --------------------------------------------------------------------
+
+EVENT_KEY_PARTS = ("state", "seat_row", "rows", "free", "cats", "expiry", "changes", "bought", "loaded")
+
+
+def event_keys(event_id: str) -> tuple[str, ...]:
+    """The keys every seat script receives first, in EVENT_KEY_PARTS order (one hash tag)."""
+    prefix = event_prefix(event_id)
+    return tuple(f"{prefix}{part}" for part in EVENT_KEY_PARTS)
+
+
+def event_prefix(event_id: str) -> str:
+    """Prefix of every key of one event; scripts derive hold:<id> and buyer:<user> keys from it."""
+    return f"seats:{event_tag(event_id)}:"
+
+
+def seat_changes(event_id: str) -> str:
+    """The event's seat-change stream (entries: type, seats, reason)."""
+    return f"{event_prefix(event_id)}changes"
+
+
+def seat_states(event_id: str) -> str:
+    return f"{event_prefix(event_id)}state"
+
+
+def hold(event_id: str, hold_id: str) -> str:
+    return f"{event_prefix(event_id)}hold:{hold_id}"
+
+
+def buyer_hold(event_id: str, user_id: str) -> str:
+    return f"{event_prefix(event_id)}buyer:{user_id}"
+
+
+def seats_loaded(event_id: str) -> str:
+    return f"{event_prefix(event_id)}loaded"
+
+
+HOLD_EXPIRIES = "holds:events"  # zset: event id -> earliest hold expiry (ms) of that event
+LOADED_EVENTS = "seats:loaded-events"  # set of event ids whose seats are in Redis
+SEARCH_DIRTY = "search:dirty-events"  # set of event ids whose availability changed
+SEARCH_FLUSH_LOCK = "search:flush-lock"
+RECONCILE_LOCK = "orders:reconcile-lock"
+
+
+def simulated_payment(reference: str) -> str:
+    return f"payments:simulated:{reference}"

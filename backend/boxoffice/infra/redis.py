@@ -26,9 +26,10 @@ def load_lua(name: str) -> str:
 class RedisClient:
     """Owns one coredis client; `start()` in before_server_start, `stop()` in after_server_stop."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, *, max_connections: int | None = None, stream_timeout: float = 5.0):
+        options = {"max_connections": max_connections} if max_connections else {}
         self.client: coredis.Redis = coredis.Redis.from_url(
-            url, decode_responses=True, connect_timeout=1.0, stream_timeout=5.0,
+            url, decode_responses=True, connect_timeout=1.0, stream_timeout=stream_timeout, **options,
         )
         self._stop = asyncio.Event()
         self._task: asyncio.Task | None = None
