@@ -129,7 +129,7 @@ async def purge_delivered(*, older_than_s: float, limit: int = 10_000) -> int:
 async def health() -> tuple[float, int]:
     """(age in seconds of the oldest pending row, number of dead rows)."""
     rows = await get_connection("default").execute_query_dict(
-        "SELECT coalesce(extract(epoch FROM now() - min(created_at)) FILTER (WHERE status = 'pending'), 0) AS lag,"
+        "SELECT coalesce(extract(epoch FROM now() - min(created_at) FILTER (WHERE status = 'pending')), 0) AS lag,"
         " count(*) FILTER (WHERE status = 'dead') AS dead FROM outbox WHERE status IN ('pending', 'dead')")
     return float(rows[0]["lag"]), int(rows[0]["dead"])
 
