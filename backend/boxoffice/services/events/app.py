@@ -13,7 +13,8 @@ from boxoffice.infra.passwords import Passwords
 from boxoffice.infra.postgres import use_postgres
 from boxoffice.infra.tokens import TokenIssuer
 from boxoffice.services.common.factory import create_base_app
-from boxoffice.services.events import accounts, events, outbox, venues
+from boxoffice.services.common.pages import use_pages
+from boxoffice.services.events import accounts, events, outbox, pages, venues
 
 
 def create_app(config: Config | None = None) -> Sanic:
@@ -24,6 +25,7 @@ def create_app(config: Config | None = None) -> Sanic:
     app.ext.dependency(TokenIssuer(config))
     for module in (accounts, venues, events, outbox):
         app.blueprint(module.bp)
+    use_pages(app, pages.bp)
     run_outbox_relays(app, config)
     return app
 

@@ -11,9 +11,10 @@ from boxoffice.infra.redis import TokenBucket, use_redis
 from boxoffice.infra.tokens import TokenIssuer
 from boxoffice.services.common.factory import CORRELATION_HEADER, create_base_app
 from boxoffice.services.common.identity import INTERNAL_HEADER, ROLES_HEADER, USER_HEADER
-from boxoffice.services.gateway import guard, websockets
+from boxoffice.services.common.pages import use_pages
+from boxoffice.services.gateway import csrf, guard, pages, websockets
 from boxoffice.services.gateway.proxy import Upstreams, forward, forward_headers
-from boxoffice.services.gateway.routing import rate_limit_group, service_for
+from boxoffice.services.gateway.routing import page_service_for, rate_limit_group, service_for
 
 API_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
@@ -28,6 +29,7 @@ def create_app(config: Config | None = None) -> Sanic:
     _add_guards(app, config)
     app.add_route(proxy_api, "/api/<path:path>", methods=API_METHODS, name="api")
     app.blueprint(websockets.bp)
+    use_pages(app, pages.bp)
     return app
 
 
@@ -47,10 +49,13 @@ def _add_guards(app: Sanic, config: Config) -> None:
     async def identify_and_limit(request: Request) -> None:
         request.ctx.user = None
         request.ctx.rate_headers = {}
-        if not request.path.startswith("/api/"):
+        api = request.path.startswith("/api/")
+        service = service_for(request.path) if api else page_service_for(request.path)
+        if not api and service is None:
             return
-        request.ctx.user = guard.authenticate(request, app.ctx.tokens)
-        group = rate_limit_group(request.method, request.path, service_for(request.path))
+        request.ctx.user = (guard.authenticate if api else guard.authenticate_page)(request, app.ctx.tokens)
+        csrf.check(request)
+        group = rate_limit_group(request.method, request.path, service)
         limit = config.rate_limits.get(group, config.rate_limits["default"])
         caller = f"user:{request.ctx.user.user_id}" if request.ctx.user else f"ip:{guard.client_ip(request)}"
         answer = await guard.take_token(app.ctx.bucket, group, limit, caller)

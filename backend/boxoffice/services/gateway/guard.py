@@ -34,6 +34,16 @@ def authenticate(request: Request, tokens: TokenIssuer) -> Identity | None:
     return tokens.verify(token) if token else None
 
 
+def authenticate_page(request: Request, tokens: TokenIssuer) -> Identity | None:
+    """A page's caller from the session cookie; a stale cookie just means logged out."""
+    token = request.cookies.get(SESSION_COOKIE)
+    try:
+        return tokens.verify(token) if token else None
+    except Unauthorized:
+        request.ctx.stale_session = True
+        return None
+
+
 def client_ip(request: Request) -> str:
     """The address nginx saw (it overwrites X-Real-IP); a client cannot choose it."""
     return request.headers.get("X-Real-IP") or request.ip

@@ -11,6 +11,14 @@ ROUTES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^/api/(auth|me|venues|events|outbox)(/|$)"), "events"),
 )
 
+# Pages of the web UI (every path outside /api), by the service that renders them.
+PAGE_ROUTES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^/(search(/.*)?)?$"), "search"),
+    (re.compile(r"^/(login|register|logout|organizer)(/|$)"), "events"),
+    (re.compile(r"^/(events|checkout|orders)(/|$)"), "booking"),
+)
+PAGE_AUTH_PATHS = frozenset({"/login", "/register"})
+
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -21,8 +29,15 @@ def service_for(path: str) -> str | None:
     return None
 
 
+def page_service_for(path: str) -> str | None:
+    for pattern, service in PAGE_ROUTES:
+        if pattern.match(path):
+            return service
+    return None
+
+
 def rate_limit_group(method: str, path: str, service: str | None) -> str:
-    if path.startswith("/api/auth/"):
+    if path.startswith("/api/auth/") or (path in PAGE_AUTH_PATHS and method in WRITE_METHODS):
         return "auth"
     if service == "booking" and method in WRITE_METHODS:
         return "booking_write"

@@ -7,7 +7,8 @@ from sanic import Sanic
 from boxoffice.config import Config
 from boxoffice.infra.elasticsearch import use_elasticsearch
 from boxoffice.services.common.factory import create_base_app
-from boxoffice.services.search import events
+from boxoffice.services.common.pages import use_pages
+from boxoffice.services.search import events, pages
 
 
 def create_app(config: Config | None = None) -> Sanic:
@@ -15,4 +16,5 @@ def create_app(config: Config | None = None) -> Sanic:
     app = create_base_app("search", config)
     use_elasticsearch(app, config)
     app.blueprint(events.bp)
+    use_pages(app, pages.bp)
     return app

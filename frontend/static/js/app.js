@@ -1,0 +1,116 @@
+/* boxoffice: the little glue htmx needs — toasts for failed requests, a fetch helper that sends the
+   CSRF token, and a progress bar. No dependencies. */
+(function () {
+  "use strict";
+
+  function csrfToken() {
+    var match = document.cookie.match(/(?:^|;\s*)bo_csrf=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : (document.body.dataset.csrf || "");
+  }
+
+  function toast(message, kind) {
+    var region = document.getElementById("toasts");
+    if (!region) return;
+    kind = kind || "info";
+    var item = document.createElement("div");
+    item.className = "toast toast-" + kind;
+    item.setAttribute("role", kind === "error" ? "alert" : "status");
+    item.setAttribute("data-toast", "");
+    var icon = document.createElement("span");
+    icon.className = "toast-icon";
+    icon.setAttribute("aria-hidden", "true");
+    icon.textContent = kind === "success" ? "✓" : (kind === "info" ? "i" : "!");
+    var text = document.createElement("span");
+    text.className = "toast-text";
+    text.textContent = message;
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "toast-close";
+    close.setAttribute("aria-label", "Dismiss");
+    close.setAttribute("data-dismiss", "");
+    close.textContent = "×";
+    item.append(icon, text, close);
+    region.appendChild(item);
+    scheduleDismiss(item);
+  }
+
+  function scheduleDismiss(item) {
+    if (item.dataset.timer) return;
+    item.dataset.timer = "1";
+    setTimeout(function () { item.remove(); }, item.classList.contains("toast-error") ? 9000 : 5000);
+  }
+
+  /* problem+json -> the words a person should read */
+  function problemMessage(status, text) {
+    try {
+      var body = JSON.parse(text);
+      if (body.errors && body.errors.length) {
+        return body.errors.map(function (e) { return e.field + ": " + e.message; }).join("; ");
+      }
+      if (body.detail) return body.detail;
+    } catch (e) { /* not JSON */ }
+    if (status === 0) return "You seem to be offline. Check your connection and try again.";
+    if (status === 429) return "Too many requests — please wait a moment.";
+    if (status >= 500) return "Something went wrong on our side. Please try again.";
+    return "That did not work (" + status + ").";
+  }
+
+  /* JSON API calls from page scripts: same-origin cookie auth plus the CSRF header. */
+  function api(method, url, body, headers) {
+    var init = { method: method, credentials: "same-origin", headers: Object.assign({ "Accept": "application/json" }, headers || {}) };
+    if (method !== "GET") init.headers["X-CSRF-Token"] = csrfToken();
+    if (body !== undefined) {
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    return fetch(url, init).then(function (response) {
+      return response.text().then(function (text) {
+        var data = null;
+        try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
+        return { ok: response.ok, status: response.status, data: data, message: response.ok ? "" : problemMessage(response.status, text) };
+      });
+    }, function () {
+      return { ok: false, status: 0, data: null, message: problemMessage(0, "") };
+    });
+  }
+
+  function loginRedirect() {
+    window.location.href = "/login?next=" + encodeURIComponent(window.location.pathname + window.location.search);
+  }
+
+  document.addEventListener("click", function (event) {
+    var close = event.target.closest("[data-dismiss]");
+    if (close) close.closest("[data-toast]").remove();
+  });
+
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr.status === 401) { loginRedirect(); return; }
+    var type = xhr.getResponseHeader("Content-Type") || "";
+    if (type.indexOf("text/html") === 0 && xhr.responseText.indexOf("hx-swap-oob") !== -1) {
+      /* a page handler's error toast: let htmx apply the out-of-band part only */
+      htmx.swap(document.body, xhr.responseText, { swapStyle: "none" });
+      return;
+    }
+    toast(problemMessage(xhr.status, xhr.responseText), "error");
+  });
+
+  document.addEventListener("htmx:sendError", function () {
+    toast(problemMessage(0, ""), "error");
+  });
+
+  document.addEventListener("htmx:afterSettle", function () {
+    document.querySelectorAll("[data-toast]").forEach(scheduleDismiss);
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-toast]").forEach(scheduleDismiss);
+  });
+
+  /* keep the double-submit token fresh in every htmx request, even after the cookie changed */
+  document.addEventListener("htmx:configRequest", function (event) {
+    event.detail.headers["X-CSRF-Token"] = csrfToken();
+  });
+
+  window.boxoffice = { toast: toast, api: api, csrfToken: csrfToken, loginRedirect: loginRedirect, problemMessage: problemMessage };
+})();
