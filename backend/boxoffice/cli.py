@@ -39,6 +39,22 @@ def index(args: argparse.Namespace) -> None:
     asyncio.run(getattr(index_commands, args.action)(Config.from_env()))
 
 
+def outbox(args: argparse.Namespace) -> None:
+    from boxoffice.commands import outbox as outbox_commands
+    from boxoffice.errors import BoxOfficeError
+
+    config = Config.from_env()
+    try:
+        if args.action == "list":
+            asyncio.run(outbox_commands.list_rows(config, status=args.status, limit=args.limit))
+        else:
+            if (args.id is None) == (not args.all_dead):
+                sys.exit("outbox requeue: give a row ID or --all-dead")
+            asyncio.run(outbox_commands.requeue(config, row_id=args.id, all_dead=args.all_dead))
+    except BoxOfficeError as exc:
+        sys.exit(f"outbox {args.action}: {exc.detail}")
+
+
 def stack(args: argparse.Namespace) -> None:
     from boxoffice.stack import commands
 
@@ -65,6 +81,15 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("index", help="the search index: ensure (create if missing) or reindex (rebuild, swap alias)")
     s.add_argument("action", choices=("ensure", "reindex"))
     s.set_defaults(func=index)
+    s = sub.add_parser("outbox", help="the outbox: list rows (e.g. --status dead), re-queue dead rows")
+    outbox_sub = s.add_subparsers(dest="action", required=True)
+    o = outbox_sub.add_parser("list", help="rows oldest first, one JSON object a line")
+    o.add_argument("--status", choices=("pending", "delivered", "dead"))
+    o.add_argument("--limit", type=int, default=100)
+    o = outbox_sub.add_parser("requeue", help="dead rows back to pending with fresh attempts")
+    o.add_argument("id", nargs="?", type=int)
+    o.add_argument("--all-dead", action="store_true")
+    s.set_defaults(func=outbox)
     s = sub.add_parser("up", help="install what is missing, start everything, load demo data")
     s.add_argument("--instances", type=int, default=1)
     s.add_argument("--no-seed", action="store_true")
