@@ -1,0 +1,137 @@
+"""Every order, ticket and idempotency query (PostgreSQL). Raw SQL where it carries the guarantees."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from tortoise.connection import get_connection
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from boxoffice.errors import SeatsTaken
+
+ORDER_COLUMNS = ("id, user_id, event_id, hold_id, status, total, currency, payment_provider, payment_ref,"
+                 " refund_ref, failure, created_at")
+
+
+def _db():
+    return get_connection("default")
+
+
+async def valid_seats(event_id: str) -> list[tuple[str, str]]:
+    """(seat id, buyer) of every valid ticket of the event: the seats Redis must show as booked."""
+    rows = await _db().execute_query_dict(
+        "SELECT t.seat_id, o.user_id FROM tickets t JOIN orders o ON o.id = t.order_id"
+        " WHERE t.event_id = $1 AND t.status = 'valid'", [event_id])
+    return [(str(r["seat_id"]), str(r["user_id"])) for r in rows]
+
+
+async def live_order_for_hold(*, user_id: str, hold_id: str) -> dict | None:
+    """The pending or confirmed order already made from this hold (a retried checkout resumes it)."""
+    rows = await _db().execute_query_dict(
+        f"SELECT {ORDER_COLUMNS} FROM orders WHERE hold_id = $1 AND user_id = $2"
+        " AND status IN ('pending', 'confirmed') LIMIT 1", [hold_id, user_id])
+    return rows[0] if rows else None
+
+
+async def create_pending(*, user_id: str, event_id: str, hold_id: str, prices: dict[str, int],
+                         currency: str, provider: str) -> str:
+    """Write the order and its (valid) tickets; the partial unique index refuses a seat sold twice."""
+    order_id = str(uuid.uuid4())
+    seat_ids = list(prices)
+    try:
+        async with in_transaction() as db:
+            await db.execute_query(
+                "INSERT INTO orders (id, user_id, event_id, hold_id, status, total, currency, payment_provider,"
+                " created_at, updated_at) VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, now(), now())",
+                [order_id, user_id, event_id, hold_id, sum(prices.values()), currency, provider])
+            await db.execute_query(
+                "INSERT INTO tickets (id, order_id, event_id, seat_id, code, status, price, created_at)"
+                " SELECT gen_random_uuid(), $1, $2, s, c, 'valid', p, now()"
+                " FROM unnest($3::bigint[], $4::text[], $5::bigint[]) AS t(s, c, p)",
+                [order_id, event_id, [int(s) for s in seat_ids], [secrets.token_urlsafe(18) for _ in seat_ids],
+                 [prices[s] for s in seat_ids]])
+    except IntegrityError:
+        raise SeatsTaken(await sold_among(event_id, seat_ids), "Some of these seats have just been sold") from None
+    return order_id
+
+
+async def sold_among(event_id: str, seat_ids: Sequence[str]) -> list[str]:
+    rows = await _db().execute_query_dict(
+        "SELECT seat_id FROM tickets WHERE event_id = $1 AND status = 'valid' AND seat_id = ANY($2::bigint[])",
+        [event_id, [int(s) for s in seat_ids]])
+    return sorted(str(r["seat_id"]) for r in rows)
+
+
+async def record_charge(*, order_id: str, payment_ref: str) -> None:
+    await _db().execute_query("UPDATE orders SET payment_ref = $2, updated_at = now() WHERE id = $1",
+                              [order_id, payment_ref])
+
+
+async def confirm(*, order_id: str) -> None:
+    await _db().execute_query(
+        "UPDATE orders SET status = 'confirmed', updated_at = now() WHERE id = $1 AND status = 'pending'", [order_id])
+
+
+async def fail(*, order_id: str, reason: str) -> None:
+    """The order did not go through: its tickets no longer hold the seats."""
+    async with in_transaction() as db:
+        await db.execute_query(
+            "UPDATE orders SET status = 'failed', failure = $2, updated_at = now() WHERE id = $1 AND status = 'pending'",
+            [order_id, reason[:200]])
+        await db.execute_query("UPDATE tickets SET status = 'void' WHERE order_id = $1", [order_id])
+
+
+async def cancel(*, order_id: str, refund_ref: str) -> bool:
+    async with in_transaction() as db:
+        rows = await db.execute_query_dict(
+            "UPDATE orders SET status = 'cancelled', refund_ref = $2, updated_at = now()"
+            " WHERE id = $1 AND status = 'confirmed' RETURNING id", [order_id, refund_ref])
+        if not rows:
+            return False
+        await db.execute_query("UPDATE tickets SET status = 'void' WHERE order_id = $1", [order_id])
+    return True
+
+
+async def get_order(order_id: str) -> dict | None:
+    rows = await _db().execute_query_dict(f"SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1", [order_id])
+    return rows[0] if rows else None
+
+
+async def tickets_of(order_ids: Sequence[str]) -> dict[str, list[dict]]:
+    rows = await _db().execute_query_dict(
+        "SELECT t.id, t.order_id, t.seat_id, s.label, t.code, t.price, t.status FROM tickets t"
+        " JOIN event_seats s ON s.id = t.seat_id WHERE t.order_id = ANY($1::uuid[]) ORDER BY t.seat_id",
+        [list(order_ids)])
+    tickets: dict[str, list[dict]] = {}
+    for r in rows:
+        tickets.setdefault(str(r["order_id"]), []).append(r)
+    return tickets
+
+
+async def orders_of(*, user_id: str, limit: int, after: tuple[datetime, str] | None) -> list[dict]:
+    """The user's orders, newest first, after the (created_at, id) cursor."""
+    if after is None:
+        return await _db().execute_query_dict(
+            f"SELECT {ORDER_COLUMNS} FROM orders WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+            [user_id, limit])
+    return await _db().execute_query_dict(
+        f"SELECT {ORDER_COLUMNS} FROM orders WHERE user_id = $1 AND (created_at, id) < ($2, $3::uuid)"
+        " ORDER BY created_at DESC, id DESC LIMIT $4", [user_id, after[0], after[1], limit])
+
+
+async def claim_stale_pending(*, older_than_s: int, limit: int = 50) -> list[dict]:
+    """Pending orders nobody touched for a while (a crashed checkout); claiming bumps `updated_at`,
+    so another reconciler skips them (SKIP LOCKED while the claim runs)."""
+    rows = await _db().execute_query_dict(
+        f"UPDATE orders SET updated_at = now() WHERE id IN (SELECT id FROM orders WHERE status = 'pending'"
+        " AND updated_at < now() - make_interval(secs => $1) ORDER BY updated_at LIMIT $2 FOR UPDATE SKIP LOCKED)"
+        f" RETURNING {ORDER_COLUMNS}", [float(older_than_s), limit])
+    return [dict(r) for r in rows]
+
+
+async def touch(order_id: str) -> None:
+    await _db().execute_query("UPDATE orders SET updated_at = now() WHERE id = $1", [order_id])

@@ -1,0 +1,70 @@
+"""Sold and released seats reach the search index through the outbox, batched per event.
+
+Orders and cancellations only mark their event dirty in Redis; once a second one instance at a
+time (a short Redis lock) writes one `event.upserted` outbox row per dirty event, with a freshly
+bumped `search_version`, so an on-sale storm costs one index write per event per second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+
+import coredis
+from tortoise.transactions import in_transaction
+
+from boxoffice import keys
+from boxoffice.domain.outbox import repository as outbox
+from boxoffice.domain.search.documents import build_document
+
+log = logging.getLogger("boxoffice.seats.availability")
+BATCH = 200
+
+
+async def flush_dirty(*, redis: coredis.Redis, lock_ms: int = 5000) -> int:
+    """Write one outbox row per dirty event; returns how many (0 when another instance holds the lock)."""
+    token = secrets.token_hex(8)
+    if not await redis.set(keys.SEARCH_FLUSH_LOCK, token, px=lock_ms, condition=coredis.PureToken.NX):
+        return 0
+    written = 0
+    try:
+        events = await redis.spop(keys.SEARCH_DIRTY, BATCH) or ()
+        for event_id in events:
+            try:
+                written += await publish_availability(event_id)
+            except Exception:
+                log.exception("availability update failed", extra={"event_id": event_id})
+                await redis.sadd(keys.SEARCH_DIRTY, [event_id])
+    finally:
+        if await redis.get(keys.SEARCH_FLUSH_LOCK) == token:
+            await redis.delete([keys.SEARCH_FLUSH_LOCK])
+    return written
+
+
+async def publish_availability(event_id: str) -> int:
+    """Bump the event's search version and queue its current document (with available_seats)."""
+    async with in_transaction() as db:
+        rows = await db.execute_query_dict(
+            "UPDATE events SET search_version = search_version + 1 WHERE id = $1 RETURNING search_version",
+            [event_id])
+        if not rows:
+            return 0
+        document = await build_document(event_id)
+        if document is None:
+            return 0
+        await outbox.add(aggregate_id=event_id, kind="event.upserted", version=rows[0]["search_version"],
+                         payload=document)
+    await outbox.notify()
+    return 1
+
+
+async def run_flusher(*, redis: coredis.Redis, interval_s: float) -> None:
+    while True:
+        try:
+            await flush_dirty(redis=redis)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("availability flush failed")
+        await asyncio.sleep(interval_s)

@@ -1,0 +1,54 @@
+"""Holds: POST /api/holds, GET/DELETE /api/holds/{id}, seats in and out, extend."""
+
+from __future__ import annotations
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, empty, json
+from sanic_ext import openapi
+
+from boxoffice.domain.holds.schemas import AddSeats, HoldRequest
+from boxoffice.domain.holds.service import Holds
+from boxoffice.services.common.identity import require_user
+from boxoffice.services.common.validation import parse_body
+
+bp = Blueprint("holds")
+
+
+@bp.post("/api/holds")
+@openapi.body({"application/json": HoldRequest.model_json_schema()})
+async def create_hold(request: Request, holds: Holds) -> HTTPResponse:
+    form = parse_body(request, HoldRequest)
+    hold = await holds.create(user_id=require_user(request).user_id, event_id=form.event_id,
+                              seat_ids=form.seat_ids, quantity=form.quantity, category=form.category)
+    return json(hold.public(), status=201)
+
+
+@bp.get("/api/holds/<hold_id>")
+async def get_hold(request: Request, hold_id: str, holds: Holds) -> HTTPResponse:
+    return json((await holds.get(user_id=require_user(request).user_id, hold_id=hold_id)).public())
+
+
+@bp.delete("/api/holds/<hold_id>")
+async def release_hold(request: Request, hold_id: str, holds: Holds) -> HTTPResponse:
+    await holds.release(user_id=require_user(request).user_id, hold_id=hold_id)
+    return empty()
+
+
+@bp.post("/api/holds/<hold_id>/seats")
+@openapi.body({"application/json": AddSeats.model_json_schema()})
+async def add_seats(request: Request, hold_id: str, holds: Holds) -> HTTPResponse:
+    form = parse_body(request, AddSeats)
+    hold = await holds.add_seats(user_id=require_user(request).user_id, hold_id=hold_id, seat_ids=form.seat_ids)
+    return json(hold.public())
+
+
+@bp.delete("/api/holds/<hold_id>/seats/<seat_id>")
+async def drop_seat(request: Request, hold_id: str, seat_id: str, holds: Holds) -> HTTPResponse:
+    """The hold without that seat; 204 when it was the last seat (the hold is over)."""
+    hold = await holds.drop_seat(user_id=require_user(request).user_id, hold_id=hold_id, seat_id=seat_id)
+    return json(hold.public()) if hold else empty()
+
+
+@bp.post("/api/holds/<hold_id>/extend")
+async def extend_hold(request: Request, hold_id: str, holds: Holds) -> HTTPResponse:
+    return json((await holds.extend(user_id=require_user(request).user_id, hold_id=hold_id)).public())

@@ -1,0 +1,85 @@
+"""Seats: the snapshot, and every change live over SSE and WebSocket (never who holds a seat)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json as jsonlib
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, json
+from sanic.server.websockets.impl import WebsocketImplProtocol
+
+from boxoffice.config import Config
+from boxoffice.domain.holds.service import Holds
+from boxoffice.domain.seats.catalog import Catalog
+from boxoffice.domain.seats.feed import PING, RESET, Change, SeatFeed
+from boxoffice.infra.metrics import STREAM_CONNECTIONS
+
+bp = Blueprint("seats")
+
+
+@bp.get("/api/events/<event_id>/seats")
+async def snapshot(request: Request, event_id: str, holds: Holds) -> HTTPResponse:
+    user = request.ctx.user
+    body = await holds.snapshot(event_id=event_id, user_id=user.user_id if user else None)
+    return json(body, headers={"Cache-Control": "no-store"})
+
+
+def sse_message(item: Change | object) -> str:
+    if item is PING:
+        return ": ping\n\n"
+    if item is RESET:
+        return "event: reset\ndata: {}\n\n"
+    return f"id: {item.id}\nevent: seats\ndata: {jsonlib.dumps(item.data(), separators=(',', ':'))}\n\n"
+
+
+@bp.get("/api/events/<event_id>/seats/stream")
+async def stream(request: Request, event_id: str, catalog: Catalog, feed: SeatFeed, config: Config) -> None:
+    """SSE from `Last-Event-ID` (or `?cursor=`), else from now; a ping every `sse_ping_s`."""
+    event = await catalog.get(event_id)
+    cursor = request.headers.get("Last-Event-ID") or request.args.get("cursor")
+    subscription = await feed.subscribe(event.id, cursor)
+    STREAM_CONNECTIONS.labels("sse").inc()
+    try:
+        response = await request.respond(content_type="text/event-stream", headers={
+            "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        await response.send("retry: 1000\n\n")
+        async for item in subscription.items(ping_s=config.sse_ping_s, lifetime_s=config.sse_max_lifetime_s):
+            if request.transport.is_closing():
+                break
+            await response.send(sse_message(item))
+        with contextlib.suppress(Exception):
+            await response.eof()
+    finally:
+        subscription.close()
+        STREAM_CONNECTIONS.labels("sse").dec()
+
+
+@bp.websocket("/api/events/<event_id>/seats/ws")
+async def stream_ws(request: Request, ws: WebsocketImplProtocol, event_id: str, catalog: Catalog, feed: SeatFeed,
+                    config: Config) -> None:
+    """The same changes, one JSON text frame each: {id, type, seat_ids, reason?}; {type: reset} ends it."""
+    event = await catalog.get(event_id)
+    subscription = await feed.subscribe(event.id, request.args.get("cursor"))
+    STREAM_CONNECTIONS.labels("ws").inc()
+    listener = asyncio.create_task(_until_closed(ws))
+    try:
+        async for item in subscription.items(ping_s=config.sse_ping_s, lifetime_s=config.sse_max_lifetime_s):
+            if listener.done():
+                break
+            if item is PING:
+                continue
+            frame = {"id": None, "type": "reset"} if item is RESET else {"id": item.id, **item.data()}
+            await ws.send(jsonlib.dumps(frame, separators=(",", ":")))
+    finally:
+        listener.cancel()
+        subscription.close()
+        STREAM_CONNECTIONS.labels("ws").dec()
+        with contextlib.suppress(Exception):
+            await ws.close()
+
+
+async def _until_closed(ws: WebsocketImplProtocol) -> None:
+    while await ws.recv() is not None:
+        pass
