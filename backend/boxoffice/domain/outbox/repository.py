@@ -45,7 +45,7 @@ FOR UPDATE OF o
 """
 
 _MARK_DELIVERED = """
-UPDATE outbox SET status = 'delivered', delivered_at = clock_timestamp()
+UPDATE outbox SET status = 'delivered', delivered_at = (SELECT clock_timestamp())  -- one moment per batch
 WHERE id = ANY($1::bigint[]) AND status = 'pending'
 """
 
