@@ -71,7 +71,7 @@ def main() -> None:
     stack = start_test_stack(ROOT, offset=args.offset, env_overrides=BENCH_ENV)
     try:
         nginx = f"http://127.0.0.1:{stack.ports.http}"
-        email = "bench@example.test"
+        email = "bench@example.com"
         httpx.post(f"{nginx}/api/auth/register", json={"email": email, "password": "bench password", "name": "Bench"})
         token = httpx.post(f"{nginx}/api/auth/token", json={"email": email, "password": "bench password"}).json()["access_token"]
         user_id = httpx.get(f"{nginx}/api/me", headers={"Authorization": f"Bearer {token}"}).json()["id"]

@@ -49,7 +49,7 @@ class Api:
 
     def new_user(self, role: str = "buyer", name: str = "Test User") -> User:
         """Register a fresh user (unique email) and log in."""
-        email = f"{role}-{uuid.uuid4().hex[:12]}@example.test"
+        email = f"{role}-{uuid.uuid4().hex[:12]}@example.com"
         created = self.post("/api/auth/register", json={"email": email, "password": PASSWORD, "name": name, "role": role})
         assert created.status_code == 201, created.text
         token = self.post("/api/auth/token", json={"email": email, "password": PASSWORD})

@@ -8,7 +8,7 @@ from tests.support import PASSWORD, assert_problem
 
 
 def _email() -> str:
-    return f"acct-{uuid.uuid4().hex[:10]}@example.test"
+    return f"acct-{uuid.uuid4().hex[:10]}@example.com"
 
 
 def test_register_returns_the_user_without_any_password(api):

@@ -26,7 +26,7 @@ def _log_lines(stack, service: str) -> list[dict]:
 
 def test_a_correlation_id_sent_to_nginx_comes_back_and_reaches_the_service_log(api, stack):
     cid = f"trace-{uuid.uuid4().hex}"
-    response = api.post("/api/auth/token", json={"email": "x@example.test", "password": "whatever it is"},
+    response = api.post("/api/auth/token", json={"email": "x@example.com", "password": "whatever it is"},
                         headers={"X-Correlation-Id": cid})
     assert response.headers["x-correlation-id"] == cid
     assert response.json()["correlation_id"] == cid
@@ -56,7 +56,7 @@ def test_malformed_json_is_a_400_problem(api):
 
 def test_unknown_fields_are_a_422_problem_naming_them(api):
     body = assert_problem(api.post("/api/auth/register", json={
-        "email": f"u-{uuid.uuid4().hex[:8]}@example.test", "password": "long enough password", "name": "A",
+        "email": f"u-{uuid.uuid4().hex[:8]}@example.com", "password": "long enough password", "name": "A",
         "role": "buyer", "roles": ["operator"], "user_id": "me"}), 422)
     assert sorted(e["field"] for e in body["errors"]) == ["roles", "user_id"]
     assert all(e["message"] == "unknown field" for e in body["errors"])

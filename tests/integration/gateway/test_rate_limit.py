@@ -94,7 +94,7 @@ def test_nginx_limit_req_answers_429_on_the_token_endpoint(stack):
     url = f"http://127.0.0.1:{stack.ports.http}/api/auth/token"
 
     def attempt(_: int) -> httpx.Response:
-        return httpx.post(url, json={"email": "nobody@example.test", "password": "wrong password"}, timeout=30)
+        return httpx.post(url, json={"email": "nobody@example.com", "password": "wrong password"}, timeout=30)
 
     with ThreadPoolExecutor(max_workers=32) as pool:
         responses = list(pool.map(attempt, range(150)))
