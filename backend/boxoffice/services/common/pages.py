@@ -31,6 +31,8 @@ CSRF_COOKIE = "bo_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 _DECIMALS = {"JPY": 0, "KRW": 0, "ISK": 0, "HUF": 2, "BHD": 3, "KWD": 3}
+PALETTE = ("#6366f1", "#f43f5e", "#10b981", "#f59e0b", "#0ea5e9", "#a855f7", "#14b8a6", "#ec4899", "#84cc16",
+           "#f97316")
 _SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "CHF": "CHF ", "SEK": "kr ", "NOK": "kr ", "DKK": "kr "}
 
 
@@ -103,7 +105,7 @@ class Pages:
         self.env = Environment(loader=FileSystemLoader(str(templates_dir)), autoescape=select_autoescape(default=True),
                                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, enable_async=False)
         self.env.filters.update(money=money, when=when, rfc3339=rfc3339, urlquote=lambda v: quote(str(v), safe=""))
-        self.env.globals.update(now=lambda: datetime.now(timezone.utc))
+        self.env.globals.update(now=lambda: datetime.now(timezone.utc), palette=PALETTE)
 
     def context(self, request: Request) -> dict[str, Any]:
         user = getattr(request.ctx, "user", None)
@@ -121,7 +123,7 @@ class Pages:
         """The whole `page`, or `fragment` alone when htmx swaps part of it; toasts ride out of band."""
         template = fragment if fragment and wants_fragment(request) else page
         body = self.html(request, template, **context) + "".join(self.toast(m, k) for m, k in toasts)
-        response = html(body, status=status, headers=headers)
+        response = html(body, status=_swappable(request, status), headers=headers)
         response.headers["Vary"] = "HX-Request, HX-Boosted, Cookie"
         response.headers.setdefault("Cache-Control", "private, no-cache")
         return response
@@ -131,16 +133,22 @@ class Pages:
         item = self.env.get_template("components/toast.html").render(message=message, kind=kind)
         return f'<div hx-swap-oob="beforeend:#toasts">{item}</div>'
 
-    def toast_only(self, message: str, kind: str = "error", status: int = 200) -> HTTPResponse:
-        """Nothing to swap but a toast (htmx swaps 200s; `HX-Reswap: none` keeps the target)."""
-        return html(self.toast(message, kind), status=status, headers={"HX-Reswap": "none"})
+    def toast_only(self, message: str, kind: str = "error") -> HTTPResponse:
+        """Nothing to swap but a toast: `HX-Reswap: none` keeps the target, the toast goes out of band."""
+        return html(self.toast(message, kind), headers={"HX-Reswap": "none", "Vary": "HX-Request"})
 
     def error_page(self, request: Request, status: int, title: str, detail: str) -> HTTPResponse:
-        """A friendly error: a toast for an htmx swap, a whole page otherwise (never JSON)."""
-        if is_htmx(request) and not request.headers.get("HX-Boosted"):
-            return self.toast_only(detail, "error", status=status)
+        """A friendly error: a toast for an htmx request (but a boosted navigation), else a whole page."""
+        if is_htmx(request) and (request.method != "GET" or request.headers.get("HX-Boosted") != "true"):
+            return self.toast_only(detail, "error")
         template = "pages/404.html" if status == 404 else "pages/error.html"
         return self.render(request, template, status=status, title=title, detail=detail, status_code=status)
+
+
+def _swappable(request: Request, status: int) -> int:
+    """htmx answers are 200 so htmx swaps them (a re-rendered form with its messages) and the
+    browser logs no failed request; plain browsers get the real status."""
+    return 200 if is_htmx(request) and 400 <= status < 500 else status
 
 
 def redirect(request: Request, url: str, *, status: int = 303) -> HTTPResponse:
