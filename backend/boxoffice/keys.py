@@ -19,7 +19,7 @@ def rate_limit_bucket(group: str, identity: str) -> tuple[str, str]:
 
 # --- seats and holds (booking) --------------------------------------------------------------------
 
-EVENT_KEY_PARTS = ("state", "seat_row", "rows", "free", "cats", "expiry", "changes", "bought", "loaded")
+EVENT_KEY_PARTS = ("state", "seat_row", "rows", "free", "cats", "expiry", "changes", "bought", "loaded", "trimmed")
 
 
 def event_keys(event_id: str) -> tuple[str, ...]:
@@ -52,6 +52,16 @@ def buyer_hold(event_id: str, user_id: str) -> str:
 
 def seats_loaded(event_id: str) -> str:
     return f"{event_prefix(event_id)}loaded"
+
+
+def hold_expiries(event_id: str) -> str:
+    """zset: hold id -> expiry (ms) of one event's holds."""
+    return f"{event_prefix(event_id)}expiry"
+
+
+def changes_trimmed(event_id: str) -> str:
+    """The newest seat-change id trimmed away (a cursor older than it cannot be replayed)."""
+    return f"{event_prefix(event_id)}trimmed"
 
 
 HOLD_EXPIRIES = "holds:events"  # zset: event id -> earliest hold expiry (ms) of that event
