@@ -36,7 +36,7 @@ async def sweep_event(*, redis: coredis.Redis, scripts: SeatScripts, event_id: s
         await redis.zrem(keys.HOLD_EXPIRIES, [event_id])
     else:
         await redis.zadd(keys.HOLD_EXPIRIES, {event_id: float(next_ms)})
-    earliest = await redis.zrange(keys.event_keys(event_id)[5], 0, 0, withscores=True)
+    earliest = await redis.zrange(keys.hold_expiries(event_id), 0, 0, withscores=True)
     if earliest:
         await redis.zadd(keys.HOLD_EXPIRIES, {event_id: float(earliest[0][1])}, comparison=coredis.PureToken.LT)
     return int(count)

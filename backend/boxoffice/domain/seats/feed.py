@@ -181,7 +181,7 @@ class SeatFeed:
             subscription.last = stream_id(channel.position)
             return subscription
         try:
-            subscription.backlog = await self._replay(channel.stream, cursor)
+            subscription.backlog = await self._replay(event_id, cursor)
         except BaseException:
             channel.subscribers.discard(subscription)
             raise
@@ -189,9 +189,10 @@ class SeatFeed:
                                                       if isinstance(c, Change)))
         return subscription
 
-    async def _replay(self, stream: str, cursor: str) -> list[Change | Reset]:
+    async def _replay(self, event_id: str, cursor: str) -> list[Change | Reset]:
         if not valid_cursor(cursor):
             return [RESET]
+        stream = keys.seat_changes(event_id)
         backlog: list[Change | Reset] = []
         start = cursor
         while True:
@@ -200,17 +201,13 @@ class SeatFeed:
             if len(page) < REPLAY_PAGE:
                 break
             start = page[-1].identifier
-        if stream_id(await self._last_trimmed(stream)) > stream_id(cursor):
+        if stream_id(await self._last_trimmed(event_id)) > stream_id(cursor):
             return [RESET]
         return backlog
 
-    async def _last_trimmed(self, stream: str) -> str:
-        """The newest id trimmed away from the stream (Redis 7 max-deleted-entry-id)."""
-        try:
-            info = await self.redis.xinfo_stream(stream)
-        except coredis.exceptions.ResponseError:  # no stream yet: nothing was ever trimmed
-            return "0-0"
-        trimmed = info.get("max-deleted-entry-id") or "0-0"
+    async def _last_trimmed(self, event_id: str) -> str:
+        """The newest id trimmed away from the event's stream (the scripts record it when trimming)."""
+        trimmed = await self.redis.get(keys.changes_trimmed(event_id))
         return trimmed if valid_cursor(trimmed) else "0-0"
 
     def drop(self, channel: Channel) -> None:

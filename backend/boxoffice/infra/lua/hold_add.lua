@@ -1,5 +1,5 @@
 -- Add seats to the caller's hold, all or nothing.
--- KEYS[1..9] the event keys (see seats_lib.lua); KEYS[10] the hold
+-- KEYS[1..10] the event keys (see seats_lib.lua); KEYS[11] the hold
 -- ARGV[1] key prefix, ARGV[2] hold id, ARGV[3] user id, ARGV[4] seat ids "a,b", ARGV[5] max seats per buyer,
 -- ARGV[6] stream maxlen
 -- Returns {'ok', expires, "a,b,c", earliest} | {'notloaded'} | {'notfound'} | {'expired'} | {'busy'}
@@ -22,6 +22,6 @@ if #unknown > 0 then return {'unknown', unpack(unknown)} end
 if #taken > 0 then return {'conflict', unpack(taken)} end
 for _, seat in ipairs(wanted) do take(seat, mine); current[#current + 1] = seat end
 local csv = table.concat(current, ',')
-redis.call('HSET', KEYS[10], 'seats', csv)
+redis.call('HSET', KEYS[11], 'seats', csv)
 announce(maxlen, 'held', wanted)
 return hold_answer(hold_id, h.expires, csv)

@@ -1,5 +1,5 @@
 -- Create a hold: by seat ids (all or nothing) or by quantity (best available, chosen here).
--- KEYS[1..9] the event keys (see seats_lib.lua); KEYS[10] the buyer's hold pointer; KEYS[11] the new hold
+-- KEYS[1..10] the event keys (see seats_lib.lua); KEYS[11] the buyer's hold pointer; KEYS[12] the new hold
 -- ARGV[1] key prefix, ARGV[2] hold id, ARGV[3] user id, ARGV[4] ttl (ms), ARGV[5] max seats per buyer,
 -- ARGV[6] stream maxlen, ARGV[7] mode ('ids' | 'best'), ARGV[8] seat ids "a,b,c" or a quantity,
 -- ARGV[9] category ('' for any)
@@ -11,12 +11,12 @@ local ttl, cap, maxlen, mode = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(AR
 if redis.call('EXISTS', K_LOADED) == 0 then return {'notloaded'} end
 local now = now_ms()
 
-local existing = redis.call('GET', KEYS[10])
+local existing = redis.call('GET', KEYS[11])
 if existing then
   local h = read_hold(hold_key(prefix, existing))
   if h and h.status == 'active' and not lapsed(h, now) then return {'exists', existing} end
   if h and h.status == 'active' then announce(maxlen, 'released', end_hold(prefix, existing, h, true), 'expired') end
-  redis.call('DEL', KEYS[10])
+  redis.call('DEL', KEYS[11])
 end
 local already = tonumber(redis.call('HGET', K_BOUGHT, user) or '0')
 
@@ -98,9 +98,9 @@ end
 for _, seat in ipairs(seats) do take(seat, 'h:' .. hold_id) end
 local expires = now + ttl
 local csv = table.concat(seats, ',')
-redis.call('HSET', KEYS[11], 'user', user, 'seats', csv, 'created', now, 'expires', expires,
+redis.call('HSET', KEYS[12], 'user', user, 'seats', csv, 'created', now, 'expires', expires,
   'extended', 0, 'checkout', 0, 'status', 'active')
-redis.call('SET', KEYS[10], hold_id)
+redis.call('SET', KEYS[11], hold_id)
 redis.call('ZADD', K_EXPIRY, expires, hold_id)
 announce(maxlen, 'held', seats)
 return hold_answer(hold_id, expires, csv)

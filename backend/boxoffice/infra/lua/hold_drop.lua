@@ -1,5 +1,5 @@
 -- Give one seat of the caller's hold back; giving back the last seat ends the hold.
--- KEYS[1..9] the event keys (see seats_lib.lua); KEYS[10] the hold
+-- KEYS[1..10] the event keys (see seats_lib.lua); KEYS[11] the hold
 -- ARGV[1] key prefix, ARGV[2] hold id, ARGV[3] user id, ARGV[4] seat id, ARGV[5] stream maxlen
 -- Returns {'ok', expires, "a,b", earliest} | {'ended'} | {'notloaded'} | {'notfound'} | {'expired'}
 --         | {'busy'} | {'noseat'}
@@ -18,6 +18,6 @@ if #kept == 0 then
 end
 give_back(seat, 'h:' .. hold_id)
 local csv = table.concat(kept, ',')
-redis.call('HSET', KEYS[10], 'seats', csv)
+redis.call('HSET', KEYS[11], 'seats', csv)
 announce(maxlen, 'released', {seat}, 'released')
 return hold_answer(hold_id, h.expires, csv)

@@ -1,5 +1,5 @@
 -- Release the caller's hold: every seat becomes available, announced with reason 'released'.
--- KEYS[1..9] the event keys (see seats_lib.lua); KEYS[10] the hold
+-- KEYS[1..10] the event keys (see seats_lib.lua); KEYS[11] the hold
 -- ARGV[1] key prefix, ARGV[2] hold id, ARGV[3] user id, ARGV[4] stream maxlen
 -- Returns {'ok'} | {'notloaded'} | {'notfound'} | {'expired'} | {'busy'}
 local prefix, hold_id, user, maxlen = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])

@@ -1,6 +1,6 @@
 -- Expire this event's lapsed holds: seats back to available, announced with reason 'expired'.
 -- Atomic, so two sweepers can never announce the same expiry twice.
--- KEYS[1..9] the event keys (see seats_lib.lua)
+-- KEYS[1..10] the event keys (see seats_lib.lua)
 -- ARGV[1] key prefix, ARGV[2] most holds to expire in one call, ARGV[3] stream maxlen
 -- Returns {expired holds, next expiry (ms) or ''}
 local prefix, limit, maxlen = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])

@@ -1,5 +1,5 @@
 -- Mark an order's seats booked and end the hold they came from (idempotent).
--- KEYS[1..9] the event keys (see seats_lib.lua)
+-- KEYS[1..10] the event keys (see seats_lib.lua)
 -- ARGV[1] key prefix, ARGV[2] hold id, ARGV[3] user id, ARGV[4] seat ids "a,b", ARGV[5] stream maxlen
 -- Returns {'ok', newly booked count} | {'notloaded'}
 local prefix, hold_id, user, maxlen = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[5])

@@ -9,10 +9,11 @@
 --   KEYS[7] changes  stream of seat changes {type, seats, reason?}
 --   KEYS[8] bought   hash  user id -> seats in valid tickets
 --   KEYS[9] loaded   string: present once the layout and booked seats are loaded
+--   KEYS[10] trimmed string: the newest change id trimmed from the stream (replay before it: reset)
 -- Hold keys (hash: user, seats, created, expires, extended, checkout, status) and buyer keys
 -- (string: hold id) are derived from the same prefix, so they share the event's hash tag.
-local K_STATE, K_SEAT_ROW, K_ROWS, K_FREE, K_CATS, K_EXPIRY, K_CHANGES, K_BOUGHT, K_LOADED =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
+local K_STATE, K_SEAT_ROW, K_ROWS, K_FREE, K_CATS, K_EXPIRY, K_CHANGES, K_BOUGHT, K_LOADED, K_TRIMMED =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
 local EXPIRED_KEEP_MS = 3600000 -- an expired hold answers 410 for an hour
 
 local function now_ms()
@@ -28,13 +29,25 @@ local function split(text)
   return out
 end
 
+-- Trim the stream to `maxlen` entries (in batches of ~1%), remembering the newest id trimmed away.
+local function trim(maxlen)
+  local excess = redis.call('XLEN', K_CHANGES) - maxlen
+  if excess < math.max(1, math.floor(maxlen / 100)) then return end
+  local doomed = redis.call('XRANGE', K_CHANGES, '-', '+', 'COUNT', excess)
+  redis.call('XTRIM', K_CHANGES, 'MAXLEN', '=', maxlen)
+  redis.call('SET', K_TRIMMED, doomed[#doomed][1])
+end
+
 local function announce(maxlen, kind, seats, reason)
   if #seats == 0 then return nil end
+  local id
   if reason then
-    return redis.call('XADD', K_CHANGES, 'MAXLEN', '~', maxlen, '*', 'type', kind,
-      'seats', table.concat(seats, ','), 'reason', reason)
+    id = redis.call('XADD', K_CHANGES, '*', 'type', kind, 'seats', table.concat(seats, ','), 'reason', reason)
+  else
+    id = redis.call('XADD', K_CHANGES, '*', 'type', kind, 'seats', table.concat(seats, ','))
   end
-  return redis.call('XADD', K_CHANGES, 'MAXLEN', '~', maxlen, '*', 'type', kind, 'seats', table.concat(seats, ','))
+  trim(maxlen)
+  return id
 end
 
 -- Mark a seat taken (held or booked); an available seat leaves its row's free count.

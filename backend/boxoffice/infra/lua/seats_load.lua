@@ -1,7 +1,7 @@
 -- Load an event's seat layout and its booked seats (from PostgreSQL's valid tickets) into Redis.
 -- Without 'force' it does nothing when the event is loaded already; with 'force' it makes the
 -- booked seats agree with the given list (held seats are kept, unless PostgreSQL says booked).
--- KEYS[1..9] the event keys (see seats_lib.lua)
+-- KEYS[1..10] the event keys (see seats_lib.lua)
 -- ARGV[1] JSON {rows: [[index, category, [seat id, ...]], ...], booked: [[seat id, user id], ...]}
 -- ARGV[2] 'force' | ''
 -- Returns 1 if loaded now, 0 if it was loaded already

@@ -1,0 +1,129 @@
+"""The snapshot cursor, SSE (ids, Last-Event-ID replay, reset when trimmed, expiry news) and WebSocket."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+
+import httpx
+import websockets
+
+from boxoffice import keys
+from boxoffice.domain.holds.scripts import SeatScripts
+from boxoffice.domain.holds.service import Holds
+
+
+async def read_sse(response: httpx.Response, want: int, timeout: float = 5.0) -> list[dict]:
+    """The next `want` messages (id, event, data) of an open SSE response."""
+    messages, current = [], {}
+
+    async def collect():
+        async for line in response.aiter_lines():
+            if line == "":
+                if "event" in current or "id" in current:
+                    messages.append(dict(current))
+                current.clear()
+                if len(messages) >= want:
+                    return
+            elif line.startswith(":"):
+                continue
+            else:
+                name, _, value = line.partition(":")
+                current[name] = value.strip()
+
+    await asyncio.wait_for(collect(), timeout)
+    return messages
+
+
+def client(stack) -> httpx.AsyncClient:
+    return httpx.AsyncClient(base_url=f"http://127.0.0.1:{stack.ports.http}", timeout=30)
+
+
+async def test_changes_after_the_snapshot_cursor_replay_with_no_gap_and_no_duplicate(stack, api, mint, event):
+    buyer = mint()
+    cursor = api.get(f"/api/events/{event.id}/seats").json()["cursor"]
+    a = event.rows["A"]
+    hold = api.post("/api/holds", user=buyer, json={"event_id": event.id, "seat_ids": [a[0]]}).json()
+    api.post(f"/api/holds/{hold['id']}/seats", user=buyer, json={"seat_ids": [a[1]]})
+    api.delete(f"/api/holds/{hold['id']}/seats/{a[0]}", user=buyer)
+    async with client(stack) as http:
+        async with http.stream("GET", f"/api/events/{event.id}/seats/stream", headers={"Last-Event-ID": cursor}) as r:
+            assert r.headers["content-type"].startswith("text/event-stream")
+            first = await read_sse(r, 3)
+        assert [json.loads(m["data"]) for m in first] == [
+            {"type": "held", "seat_ids": [a[0]]}, {"type": "held", "seat_ids": [a[1]]},
+            {"type": "released", "seat_ids": [a[0]], "reason": "released"}]
+        assert all(m["event"] == "seats" for m in first)
+        # reconnect from the second message: exactly the third, then what happens next
+        async with http.stream("GET", f"/api/events/{event.id}/seats/stream",
+                               headers={"Last-Event-ID": first[1]["id"]}) as r:
+            api.delete(f"/api/holds/{hold['id']}", user=buyer)
+            again = await read_sse(r, 2)
+        assert [m["id"] for m in again][0] == first[2]["id"]
+        assert json.loads(again[1]["data"]) == {"type": "released", "seat_ids": [a[1]], "reason": "released"}
+        assert again[1]["id"] > first[2]["id"]
+    assert "who" not in first[0]["data"] and buyer.id not in json.dumps(first)
+
+
+async def test_a_cursor_query_parameter_resumes_like_last_event_id(stack, api, mint, event):
+    cursor = api.get(f"/api/events/{event.id}/seats").json()["cursor"]
+    api.post("/api/holds", user=mint(), json={"event_id": event.id, "seat_ids": [event.rows["B"][0]]})
+    async with client(stack) as http:
+        async with http.stream("GET", f"/api/events/{event.id}/seats/stream", params={"cursor": cursor}) as r:
+            [message] = await read_sse(r, 1)
+    assert json.loads(message["data"])["seat_ids"] == [event.rows["B"][0]]
+
+
+async def test_a_trimmed_point_answers_reset_and_a_kept_one_replays(stack, api, event, domain):
+    cursor = api.get(f"/api/events/{event.id}/seats").json()["cursor"]
+    short = SeatScripts(domain.redis, maxlen=5)
+    holds = Holds(redis=domain.redis, scripts=short, catalog=domain.holds.catalog, config=domain.config)
+    user = str(uuid.uuid4())
+    for seat in event.rows["A"][:6]:
+        hold = await holds.create(user_id=user, event_id=event.id, seat_ids=[seat])
+        await holds.release(user_id=user, hold_id=hold.id)
+    kept = await domain.redis.xrange(keys.seat_changes(event.id), "-", "+")
+    assert len(kept) == 5
+    async with client(stack) as http:
+        async with http.stream("GET", f"/api/events/{event.id}/seats/stream", headers={"Last-Event-ID": cursor}) as r:
+            [message] = await read_sse(r, 1)
+        async with http.stream("GET", f"/api/events/{event.id}/seats/stream",
+                               headers={"Last-Event-ID": kept[0].identifier}) as r:
+            replayed = await read_sse(r, 4)
+    assert message["event"] == "reset"
+    assert [m["id"] for m in replayed] == [e.identifier for e in kept[1:]]
+
+
+async def test_a_lapsed_hold_is_announced_released_expired_within_a_second(stack, api, event, domain):
+    async with client(stack) as http:
+        async with http.stream("GET", f"/api/events/{event.id}/seats/stream") as r:
+            await asyncio.sleep(0.2)
+            hold = await domain.holds.create(user_id=str(uuid.uuid4()), event_id=event.id,
+                                             seat_ids=[event.rows["A"][3]], ttl_s=1)
+            held, released = await read_sse(r, 2, timeout=5)
+            seen_at = time.time()
+    assert json.loads(held["data"])["type"] == "held"
+    assert json.loads(released["data"]) == {"type": "released", "seat_ids": [event.rows["A"][3]], "reason": "expired"}
+    assert seen_at - hold.expires_ms / 1000 < 1.0
+    snapshot = api.get(f"/api/events/{event.id}/seats").json()
+    assert {s["id"]: s["status"] for s in snapshot["seats"]}[event.rows["A"][3]] == "available"
+
+
+async def test_websocket_sends_one_json_frame_per_change_and_resumes_from_a_cursor(stack, api, mint, event):
+    cursor = api.get(f"/api/events/{event.id}/seats").json()["cursor"]
+    buyer = mint()
+    hold = api.post("/api/holds", user=buyer, json={"event_id": event.id, "seat_ids": [event.rows["C"][0]]}).json()
+    url = f"ws://127.0.0.1:{stack.ports.http}/api/events/{event.id}/seats/ws?cursor={cursor}"
+    async with websockets.connect(url) as ws:
+        first = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        api.delete(f"/api/holds/{hold['id']}", user=buyer)
+        second = json.loads(await asyncio.wait_for(ws.recv(), 5))
+    assert first["type"] == "held" and first["seat_ids"] == [event.rows["C"][0]] and first["id"] > cursor
+    assert second == {"id": second["id"], "type": "released", "seat_ids": [event.rows["C"][0]], "reason": "released"}
+
+
+async def test_an_unknown_event_has_no_stream(api):
+    assert api.get(f"/api/events/{uuid.uuid4()}/seats/stream").status_code == 404
+    assert api.get("/api/events/not-an-id/seats").status_code == 404
