@@ -75,7 +75,7 @@ def main() -> None:
         httpx.post(f"{nginx}/api/auth/register", json={"email": email, "password": "bench password", "name": "Bench"})
         token = httpx.post(f"{nginx}/api/auth/token", json={"email": email, "password": "bench password"}).json()["access_token"]
         user_id = httpx.get(f"{nginx}/api/me", headers={"Authorization": f"Bearer {token}"}).json()["id"]
-        secret = stack.service_env().get("BOXOFFICE_INTERNAL_SECRET", "dev-only-change-me")
+        secret = stack.service_env()["BOXOFFICE_INTERNAL_SECRET"]
         direct_headers = {"X-Boxoffice-Internal": secret, "X-User-Id": user_id, "X-User-Roles": "buyer"}
         paths = {
             "direct (booking)": (f"http://127.0.0.1:{stack.ports.booking}/api/booking/noop", direct_headers),

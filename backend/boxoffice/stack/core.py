@@ -12,6 +12,7 @@ import hashlib
 import http.client
 import json
 import os
+import secrets
 import pwd
 import shutil
 import signal
@@ -325,8 +326,20 @@ class Stack:
             "BOXOFFICE_STACK_NAME": self.name,
             "PYTHONUNBUFFERED": "1",
         })
+        env.update(self.secrets())
         env.update(self.env_overrides)
         return env
+
+    def secrets(self) -> dict[str, str]:
+        """This stack's own JWT and internal secrets, made once and kept in var/<name>/secrets.json."""
+        path = self.var / "secrets.json"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made = {"BOXOFFICE_JWT_SECRET": secrets.token_urlsafe(48),
+                    "BOXOFFICE_INTERNAL_SECRET": secrets.token_urlsafe(48)}
+            path.write_text(json.dumps(made))
+            path.chmod(0o600)
+        return json.loads(path.read_text())
 
     # users and directories
     @staticmethod

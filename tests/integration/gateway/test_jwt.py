@@ -13,7 +13,6 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.support import assert_problem
 
-DEV_SECRET = "dev-only-change-me"
 
 
 def _claims(user_id: str, **over) -> dict:
@@ -30,7 +29,7 @@ def _rsa_key():
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
-def _forgeries(user_id: str, real_token: str) -> dict[str, str]:
+def _forgeries(user_id: str, real_token: str, secret: str) -> dict[str, str]:
     key = _rsa_key()
     public_pem = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     header, payload, signature = real_token.split(".")
@@ -40,10 +39,10 @@ def _forgeries(user_id: str, real_token: str) -> dict[str, str]:
         "alg_none": f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(_claims(user_id))}.",
         "rs256_with_attacker_key": jwt.encode(_claims(user_id), key, algorithm="RS256"),
         "hs256_signed_with_a_public_key": _hs256_raw(_claims(user_id), public_pem),
-        "expired": jwt.encode(_claims(user_id, exp=int(time.time()) - 5, iat=int(time.time()) - 700), DEV_SECRET),
-        "wrong_audience": jwt.encode(_claims(user_id, aud="someone-else"), DEV_SECRET),
-        "wrong_issuer": jwt.encode(_claims(user_id, iss="evil"), DEV_SECRET),
-        "missing_exp": jwt.encode({k: v for k, v in _claims(user_id).items() if k != "exp"}, DEV_SECRET),
+        "expired": jwt.encode(_claims(user_id, exp=int(time.time()) - 5, iat=int(time.time()) - 700), secret),
+        "wrong_audience": jwt.encode(_claims(user_id, aud="someone-else"), secret),
+        "wrong_issuer": jwt.encode(_claims(user_id, iss="evil"), secret),
+        "missing_exp": jwt.encode({k: v for k, v in _claims(user_id).items() if k != "exp"}, secret),
         "wrong_secret": jwt.encode(_claims(user_id), "another secret entirely, long enough"),
         "tampered_payload": f"{header}.{_b64(tampered)}.{signature}",
         "garbage": "not-a-jwt",
@@ -63,17 +62,19 @@ def _hs256_raw(claims: dict, secret: bytes) -> str:
 @pytest.mark.parametrize("attack", ["alg_none", "rs256_with_attacker_key", "hs256_signed_with_a_public_key", "expired",
                                     "wrong_audience", "wrong_issuer", "missing_exp", "wrong_secret",
                                     "tampered_payload", "garbage"])
-def test_forged_tokens_are_refused_with_401(api, attack):
+def test_forged_tokens_are_refused_with_401(api, stack, attack):
     user = api.new_user()
-    token = _forgeries(user.id, user.token)[attack]
+    token = _forgeries(user.id, user.token, stack.service_env()["BOXOFFICE_JWT_SECRET"])[attack]
     response = api.get("/api/me", headers={"Authorization": f"Bearer {token}"})
     assert_problem(response, 401)
     assert response.headers["www-authenticate"].startswith("Bearer")
 
 
-def test_the_genuine_token_is_accepted(api):
+def test_the_genuine_token_is_accepted(api, stack):
     user = api.new_user()
     assert api.get("/api/me", user=user).status_code == 200
+    resigned = jwt.encode(_claims(user.id), stack.service_env()["BOXOFFICE_JWT_SECRET"])
+    assert api.get("/api/me", headers={"Authorization": f"Bearer {resigned}"}).status_code == 200  # the forgeries' control
 
 
 def test_a_non_bearer_authorization_scheme_is_401(api):
