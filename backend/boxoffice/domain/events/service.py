@@ -164,6 +164,16 @@ async def delete_event(*, event_id: str, owner_id: str, if_match: str | None = N
     await outbox.notify()
 
 
+async def refresh_search_document(*, event_id: str) -> None:
+    """Queue the event's current search document (e.g. after seats sold or released: `available_seats`).
+
+    Call it inside the transaction that made the change, then `outbox.notify()` after the commit.
+    """
+    event = await repository.get_for_update(event_id)
+    if event is not None:
+        await _queue(event)
+
+
 async def _queue(event: Event, *, kind: str = UPSERTED, bump: bool = True) -> None:
     """Bump the search version, save the event, queue its document: part of the caller's transaction."""
     if bump:
