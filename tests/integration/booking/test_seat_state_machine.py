@@ -8,6 +8,8 @@ seat booked exactly when PostgreSQL has a valid ticket for it; no seat is ever i
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextvars
 import uuid
 
 from hypothesis import HealthCheck, settings
@@ -27,9 +29,26 @@ GOOD = Card("4242424242424242", "12/39", "123")
 DECLINED = Card("4000000000000002", "12/39", "123")
 
 
-def machine_for(domain, loop: asyncio.AbstractEventLoop):
+async def valid_tickets(event_id: str) -> list[dict]:
+    return await get_connection("default").execute_query_dict(
+        "SELECT seat_id::text AS seat, count(*) AS n FROM tickets WHERE event_id = $1 AND status = 'valid'"
+        " GROUP BY seat_id", [event_id])
+
+
+def machine_for(domain, loop: asyncio.AbstractEventLoop, context: contextvars.Context):
+    """The machine runs in a worker thread; its steps run on the test's loop, in the test's context
+    (where Tortoise is initialised)."""
+
     def run(coro):
-        return asyncio.run_coroutine_threadsafe(coro, loop).result(30)
+        done: concurrent.futures.Future = concurrent.futures.Future()
+
+        def start() -> None:
+            task = asyncio.ensure_future(coro)
+            task.add_done_callback(lambda t: done.set_exception(t.exception()) if t.exception()
+                                   else done.set_result(t.result()))
+
+        loop.call_soon_threadsafe(start, context=context)
+        return done.result(30)
 
     class SeatMachine(RuleBasedStateMachine):
         def __init__(self):
@@ -49,6 +68,10 @@ def machine_for(domain, loop: asyncio.AbstractEventLoop):
 
         def owned(self, user: str) -> int:
             return len(self.holds.get(user, ("", set()))[1]) + sum(1 for u in self.booked.values() if u == user)
+
+        def holder(self, data) -> str:
+            """A buyer with a hold, drawn by index (ids are random: drawing them would not replay)."""
+            return self.users[data.draw(st.sampled_from([i for i, u in enumerate(self.users) if u in self.holds]))]
 
         def free(self) -> set[str]:
             taken = set(self.booked) | {s for _, seats in self.holds.values() for s in seats}
@@ -76,7 +99,7 @@ def machine_for(domain, loop: asyncio.AbstractEventLoop):
         @precondition(lambda self: self.holds)
         @rule(data=st.data(), pick=st.integers(0, 6))
         def add(self, data, pick):
-            user = data.draw(st.sampled_from(sorted(self.holds)))
+            user = self.holder(data)
             hold_id, seats = self.holds[user]
             seat = self.seats[pick]
             hold, _ = self.attempt(domain.holds.add_seats(user_id=user, hold_id=hold_id, seat_ids=[seat]))
@@ -88,9 +111,9 @@ def machine_for(domain, loop: asyncio.AbstractEventLoop):
         @precondition(lambda self: self.holds)
         @rule(data=st.data())
         def drop(self, data):
-            user = data.draw(st.sampled_from(sorted(self.holds)))
+            user = self.holder(data)
             hold_id, seats = self.holds[user]
-            seat = data.draw(st.sampled_from(sorted(seats)))
+            seat = data.draw(st.sampled_from([s for s in self.seats if s in seats]))
             run(domain.holds.drop_seat(user_id=user, hold_id=hold_id, seat_id=seat))
             if seats == {seat}:
                 del self.holds[user]
@@ -100,28 +123,29 @@ def machine_for(domain, loop: asyncio.AbstractEventLoop):
         @precondition(lambda self: self.holds)
         @rule(data=st.data())
         def extend(self, data):
-            user = data.draw(st.sampled_from(sorted(self.holds)))
+            user = self.holder(data)
             self.attempt(domain.holds.extend(user_id=user, hold_id=self.holds[user][0]))
 
         @precondition(lambda self: self.holds)
         @rule(data=st.data())
         def release(self, data):
-            user = data.draw(st.sampled_from(sorted(self.holds)))
+            user = self.holder(data)
             run(domain.holds.release(user_id=user, hold_id=self.holds.pop(user)[0]))
 
         @precondition(lambda self: self.holds)
         @rule(data=st.data())
         def expire(self, data):
-            user = data.draw(st.sampled_from(sorted(self.holds)))
+            user = self.holder(data)
             hold_id, _ = self.holds.pop(user)
             key = keys.hold(self.event.id, hold_id)
-            run(domain.redis.hset(key, {"expires": 1}))
+            run(domain.redis.hset(key, {"expires": 1}))  # its time has come
+            run(domain.redis.zadd(keys.hold_expiries(self.event.id), {hold_id: 1}))
             run(sweep_event(redis=domain.redis, scripts=domain.scripts, event_id=self.event.id))
 
         @precondition(lambda self: self.holds)
         @rule(data=st.data(), declined=st.booleans())
         def order(self, data, declined):
-            user = data.draw(st.sampled_from(sorted(self.holds)))
+            user = self.holder(data)
             hold_id, seats = self.holds[user]
             body, error = self.attempt(orders.place_order(user_id=user, hold_id=hold_id,
                                                           card=DECLINED if declined else GOOD, deps=domain.checkout))
@@ -134,7 +158,7 @@ def machine_for(domain, loop: asyncio.AbstractEventLoop):
         @precondition(lambda self: self.orders)
         @rule(data=st.data())
         def cancel(self, data):
-            order_id = data.draw(st.sampled_from(sorted(self.orders)))
+            order_id = list(self.orders)[data.draw(st.integers(0, len(self.orders) - 1))]
             user, seats = self.orders.pop(order_id)
             run(orders.cancel_order(user_id=user, order_id=order_id, deps=domain.checkout))
             for seat in seats:
@@ -151,9 +175,7 @@ def machine_for(domain, loop: asyncio.AbstractEventLoop):
 
         @invariant()
         def postgres_has_one_valid_ticket_per_booked_seat_and_no_more(self):
-            rows = run(get_connection("default").execute_query_dict(
-                "SELECT seat_id::text AS seat, count(*) AS n FROM tickets WHERE event_id = $1 AND status = 'valid'"
-                " GROUP BY seat_id", [self.event.id]))
+            rows = run(valid_tickets(self.event.id))
             assert {r["seat"]: r["n"] for r in rows} == {s: 1 for s in self.booked}
 
     return SeatMachine
@@ -161,7 +183,7 @@ def machine_for(domain, loop: asyncio.AbstractEventLoop):
 
 async def test_seat_states_stay_consistent_under_any_sequence_of_buyer_actions(domain):
     loop = asyncio.get_running_loop()
-    machine = machine_for(domain, loop)
+    machine = machine_for(domain, loop, contextvars.copy_context())
     config = settings(max_examples=25, stateful_step_count=20, deadline=None,
                       suppress_health_check=list(HealthCheck))
     await loop.run_in_executor(None, lambda: run_state_machine_as_test(machine, settings=config))

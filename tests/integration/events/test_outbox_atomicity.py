@@ -105,3 +105,14 @@ async def test_a_past_start_cannot_be_published(relay_db):
     with pytest.raises(EventStateConflict):
         await events.publish_event(event_id=event["id"], owner_id=owner,
                                    now=datetime.now(timezone.utc) + timedelta(days=365))
+
+
+async def test_refreshing_the_search_document_queues_it_with_the_next_search_version(relay_db):
+    owner = str(uuid.uuid4())
+    event = await make_draft(owner)
+    from tortoise.transactions import in_transaction
+
+    async with in_transaction():
+        await events.refresh_search_document(event_id=event["id"])
+    assert [r["version"] for r in await outbox_rows(event["id"])] == [1, 2]
+    assert (await Event.get(id=event["id"])).version == 1, "the ETag version is the organizer's, not search's"

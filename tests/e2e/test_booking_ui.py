@@ -1,0 +1,105 @@
+"""Buyers in real browsers: live holds between two buyers, checkout, declined cards, expiry."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import assert_no_console_errors, screenshot
+
+GOOD_CARD, DECLINED_CARD = "4242 4242 4242 4242", "4000 0000 0000 0002"
+
+
+def seat(page, seat_id: str):
+    return page.locator(f"#s{seat_id}")
+
+
+def pay(page, card: str) -> None:
+    page.fill("#f-card_number", card)
+    page.fill("#f-expiry", "12/39")
+    page.fill("#f-cvc", "123")
+    page.click("#checkout button[type=submit]")
+
+
+def test_a_seat_held_by_buyer_a_shows_held_to_buyer_b_within_a_second_and_booked_after_checkout(
+        api, open_page, published_event):
+    event = published_event()
+    a, b = open_page(api.new_user("buyer")), open_page(api.new_user("buyer"))
+    for page in (a, b):
+        page.goto(f"/events/{event.id}")
+        expect(page.locator("#live")).to_have_attribute("data-state", "live")
+    target = event.seat_ids[5]
+    seat(a, target).click()
+    expect(seat(a, target)).to_have_class(re.compile(r"\bst-mine\b"))
+    expect(seat(b, target)).to_have_class(re.compile(r"\bst-held\b"), timeout=1000)
+    expect(seat(b, target)).to_have_attribute("aria-label", re.compile(r"held by another buyer$"))
+    expect(a.locator("#basket .cart-list li")).to_have_count(1)
+    screenshot(a, "seatmap-buyer-a")
+    screenshot(b, "seatmap-buyer-b")
+
+    a.click("#checkout-link")
+    expect(a.locator("#checkout form")).to_be_visible()
+    screenshot(a, "checkout")
+    pay(a, GOOD_CARD)
+    a.wait_for_url(re.compile(r"/orders/[0-9a-f-]+\?placed=1"))
+    expect(a.locator(".success-banner")).to_be_visible()
+    expect(a.locator(".ticket .ticket-qr svg")).to_have_count(1)
+    screenshot(a, "tickets")
+    expect(seat(b, target)).to_have_class(re.compile(r"\bst-booked\b"), timeout=2000)
+    expect(seat(b, target)).to_have_attribute("aria-label", re.compile(r"sold$"))
+    assert_no_console_errors(a, b)
+
+
+def test_a_declined_card_shows_the_message_and_keeps_the_hold(api, open_page, published_event):
+    event = published_event()
+    buyer = open_page(api.new_user("buyer"))
+    buyer.goto(f"/events/{event.id}")
+    seat(buyer, event.seat_ids[0]).click()
+    seat(buyer, event.seat_ids[1]).click()
+    expect(buyer.locator("#basket .cart-list li")).to_have_count(2)
+    buyer.click("#checkout-link")
+    pay(buyer, DECLINED_CARD)
+    expect(buyer.locator("#checkout-error")).to_contain_text("declined")
+    expect(buyer.locator("#checkout-error")).to_contain_text("still held")
+    screenshot(buyer, "checkout-declined")
+    buyer.goto(f"/events/{event.id}")
+    for seat_id in event.seat_ids[:2]:
+        expect(seat(buyer, seat_id)).to_have_class(re.compile(r"\bst-mine\b"))
+    expect(buyer.locator("#basket .cart-list li")).to_have_count(2)
+    assert_no_console_errors(buyer)
+
+
+def test_giving_a_seat_back_frees_it_for_the_other_buyer(api, open_page, published_event):
+    event = published_event()
+    a, b = open_page(api.new_user("buyer")), open_page(api.new_user("buyer"))
+    for page in (a, b):
+        page.goto(f"/events/{event.id}")
+        expect(page.locator("#live")).to_have_attribute("data-state", "live")
+    target = event.seat_ids[2]
+    seat(a, target).click()
+    expect(seat(b, target)).to_have_class(re.compile(r"\bst-held\b"))
+    seat(a, target).click()
+    expect(seat(a, target)).not_to_have_class(re.compile(r"\bst-"))
+    expect(seat(b, target)).not_to_have_class(re.compile(r"\bst-"), timeout=1000)
+    expect(a.locator("#basket .cart-list")).to_have_count(0)
+    assert_no_console_errors(a, b)
+
+
+def test_keyboard_moves_between_seats_and_enter_holds_the_focused_seat(api, open_page, published_event):
+    event = published_event()
+    buyer = open_page(api.new_user("buyer"))
+    buyer.goto(f"/events/{event.id}")
+    first = seat(buyer, event.seat_ids[0])
+    first.focus()
+    buyer.keyboard.press("ArrowRight")
+    buyer.keyboard.press("ArrowRight")
+    focused = buyer.evaluate("document.activeElement.id")
+    assert focused == f"s{event.seat_ids[2]}"
+    buyer.keyboard.press("Enter")
+    expect(seat(buyer, event.seat_ids[2])).to_have_attribute("aria-pressed", "true")
+    expect(seat(buyer, event.seat_ids[2])).to_have_attribute("aria-label", re.compile(
+        r"^Stalls, row A, seat 3, €45\.00, in your basket$"))
+    buyer.keyboard.press("ArrowDown")
+    assert buyer.evaluate("document.activeElement.id") == f"s{event.seat_ids[14]}"
+    assert_no_console_errors(buyer)
