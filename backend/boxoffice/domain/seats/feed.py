@@ -185,8 +185,8 @@ class SeatFeed:
         except BaseException:
             channel.subscribers.discard(subscription)
             raise
-        subscription.last = max(stream_id(cursor), *(stream_id(c.id) for c in subscription.backlog
-                                                      if isinstance(c, Change)))
+        subscription.last = max([stream_id(cursor), *(stream_id(c.id) for c in subscription.backlog
+                                                       if isinstance(c, Change))])
         return subscription
 
     async def _replay(self, event_id: str, cursor: str) -> list[Change | Reset]:
