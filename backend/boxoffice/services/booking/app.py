@@ -23,9 +23,10 @@ from boxoffice.domain.seats.catalog import Catalog
 from boxoffice.domain.seats.feed import SeatFeed
 from boxoffice.infra.postgres import use_postgres
 from boxoffice.infra.redis import RedisClient, use_redis
-from boxoffice.services.booking import holds, orders as orders_routes, seats
+from boxoffice.services.booking import holds, orders as orders_routes, pages, seats
 from boxoffice.services.common.factory import create_base_app
 from boxoffice.services.common.identity import require_user
+from boxoffice.services.common.pages import use_pages
 
 log = logging.getLogger("boxoffice.booking")
 
@@ -39,6 +40,7 @@ def create_app(config: Config | None = None) -> Sanic:
     app.blueprint(holds.bp)
     app.blueprint(orders_routes.bp)
     app.blueprint(seats.bp)
+    use_pages(app, pages.bp)
     app.add_route(noop, "/api/booking/noop", methods=["GET"])
     return app
 
