@@ -145,7 +145,7 @@ async def test_with_elasticsearch_down_rows_back_off_exponentially_then_catch_up
     await queue(a, 1)
     await queue(b, 1)
     down = AsyncElasticsearch("http://127.0.0.1:9", request_timeout=1, max_retries=0)
-    relay = Relay(es=down, index=alias, settings=FAST, rng=lambda: 1.0)
+    relay = Relay(es=down, index=alias, settings=RelaySettings(backoff_base_s=0.5), rng=lambda: 1.0)  # no jitter
     waits = []
     for attempt in (1, 2, 3):
         await wait_until_available(a, b)
@@ -156,7 +156,8 @@ async def test_with_elasticsearch_down_rows_back_off_exponentially_then_catch_up
         waits.append(min((r["available_at"] - r["now"]).total_seconds() for r in rows))
         assert await relay.deliver_batch() == 0, "a row backing off is not claimed"
     await down.close()
-    assert 0.1 < waits[0] < waits[1] < waits[2] <= 0.85
+    # backoff of 0.5, 1 and 2 s from each failed batch's start, seen a little later
+    assert 0.15 < waits[0] <= 0.5 and 0.65 < waits[1] <= 1.0 and 1.65 < waits[2] <= 2.0
     await queue(a, 2)  # queued while Elasticsearch is down: waits behind its event's older row
     await wait_until_available(a, b)
     assert await Relay(es=es, index=alias, settings=FAST).drain() == 3
