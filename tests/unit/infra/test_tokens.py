@@ -76,3 +76,13 @@ def test_from_env_reads_prefixed_variables_and_rate_limits():
                               "BOXOFFICE_RATE_LIMITS": '{"search": {"replenish_rate": 5, "burst_capacity": 7}}'})
     assert config.hold_ttl_s == 30 and config.jwt_algorithms == ("HS256", "HS512")
     assert config.rate_limits["search"].burst_capacity == 7 and config.rate_limits["booking_write"].replenish_rate == 10
+
+
+def test_a_remembered_token_still_expires(monkeypatch):
+    issuer = TokenIssuer(Config(jwt_ttl_s=60))
+    token = issuer.issue("user-1", ["buyer"])
+    assert issuer.verify(token).user_id == "user-1"
+    later = time.time() + 120
+    monkeypatch.setattr(time, "time", lambda: later)
+    with pytest.raises(Unauthorized):
+        issuer.verify(token)
