@@ -81,6 +81,7 @@ class Config:
     idempotency_lock_s: int = 60  # an in-flight Idempotency-Key is refused (409) this long
     event_cache_s: float = 2.0  # how long a booking process trusts its copy of an event's sale window
     payment_provider: str = "simulated"
+    booking_pg_pool: int = 20  # PostgreSQL connections per booking process (orders, idempotency)
     log_level: str = "INFO"
     outbox_relays: int = 1  # relay tasks per events-service process (0: this instance relays nothing)
     outbox_batch_size: int = 500
