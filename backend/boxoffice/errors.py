@@ -169,3 +169,14 @@ class IdempotencyInFlight(Conflict):
 
 class IdempotencyMismatch(BoxOfficeError):
     status, title, type_slug = 422, "Idempotency-Key reused with another request", "idempotency-mismatch"
+
+
+# --- waiting room -------------------------------------------------------------------------------
+
+class AdmissionRequired(Forbidden):
+    title, type_slug = "Admission required", "admission-required"
+
+    def __init__(self, event_id: str, detail: str | None = None):
+        super().__init__(detail or "This event has a waiting room: join it and hold seats once admitted",
+                         extra={"queue_url": f"/api/events/{event_id}/queue",
+                                "queue_page": f"/events/{event_id}/queue"})

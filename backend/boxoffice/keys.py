@@ -73,3 +73,20 @@ RECONCILE_LOCK = "orders:reconcile-lock"
 
 def simulated_payment(reference: str) -> str:
     return f"payments:simulated:{reference}"
+
+
+# --- waiting room (gateway) -----------------------------------------------------------------------
+
+QUEUE_KEY_PARTS = ("line", "joined", "admitted", "state", "admissions")
+
+
+def queue_keys(event_id: str) -> tuple[str, ...]:
+    """The keys every waiting-room script receives, in QUEUE_KEY_PARTS order (one hash tag):
+    line (zset buyer -> place score), joined (hash buyer -> ms), admitted (hash buyer ->
+    "admitted_ms,expires_ms"), state (hash: seq, credit, tick, admitted), admissions (stream of
+    admitted batches, read by every gateway to push admissions at once)."""
+    prefix = f"queue:{event_tag(event_id)}:"
+    return tuple(f"{prefix}{part}" for part in QUEUE_KEY_PARTS)
+
+
+QUEUE_EVENTS = "queue:events"  # set of event ids whose waiting room may have someone in line
