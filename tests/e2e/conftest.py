@@ -103,3 +103,26 @@ def published_event(api: Api):
         return Event(event_id, title, [s["id"] for s in seats])
 
     return make
+
+
+def lapse_hold_soon(stack, event_id: str, hold_id: str, in_ms: int = 1500) -> None:
+    """Move a hold's expiry to `in_ms` from now (instead of waiting out its ten minutes); the
+    booking service's sweeper then expires it as it would any lapsed hold."""
+    import asyncio
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    import coredis
+
+    from boxoffice import keys
+
+    async def move() -> None:
+        client = coredis.Redis.from_url(stack.redis_url, decode_responses=True)
+        async with client:
+            at = int(time.time() * 1000) + in_ms
+            await client.hset(keys.hold(event_id, hold_id), {"expires": str(at)})
+            await client.zadd(keys.hold_expiries(event_id), {hold_id: at})
+            await client.zadd(keys.HOLD_EXPIRIES, {event_id: at})
+
+    with ThreadPoolExecutor(1) as pool:  # Playwright's sync API owns this thread's event loop
+        pool.submit(asyncio.run, move()).result()

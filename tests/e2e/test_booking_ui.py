@@ -103,3 +103,27 @@ def test_keyboard_moves_between_seats_and_enter_holds_the_focused_seat(api, open
     buyer.keyboard.press("ArrowDown")
     assert buyer.evaluate("document.activeElement.id") == f"s{event.seat_ids[14]}"
     assert_no_console_errors(buyer)
+
+
+def test_an_expired_hold_turns_free_in_both_browsers(stack, api, open_page, published_event):
+    from tests.e2e.conftest import lapse_hold_soon
+
+    event = published_event()
+    a, b = open_page(api.new_user("buyer")), open_page(api.new_user("buyer"))
+    for page in (a, b):
+        page.goto(f"/events/{event.id}")
+        expect(page.locator("#live")).to_have_attribute("data-state", "live")
+    target = event.seat_ids[7]
+    seat(a, target).click()
+    expect(seat(b, target)).to_have_class(re.compile(r"\bst-held\b"))
+    expect(a.locator("#basket")).to_have_attribute("data-hold", re.compile(r".+"))
+    lapse_hold_soon(stack, event.id, a.locator("#basket").get_attribute("data-hold"))
+    for page in (a, b):
+        expect(seat(page, target)).not_to_have_class(re.compile(r"\bst-"), timeout=5000)
+        expect(seat(page, target)).to_have_attribute("aria-label", re.compile(r"available$"))
+    expect(a.locator(".toast")).to_contain_text("expired")
+    expect(a.locator("#basket .cart-list")).to_have_count(0)
+    screenshot(a, "seatmap-hold-expired")
+    seat(a, target).click()  # and the seat can be taken again at once
+    expect(seat(a, target)).to_have_class(re.compile(r"\bst-mine\b"))
+    assert_no_console_errors(a, b)

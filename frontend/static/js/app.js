@@ -112,5 +112,41 @@
     event.detail.headers["X-CSRF-Token"] = csrfToken();
   });
 
+  /* the search box's suggestion list: Escape or leaving it closes it, ArrowDown walks into it */
+  function closeSuggestions() {
+    var list = document.getElementById("suggestions");
+    if (list) list.innerHTML = "";
+  }
+  document.addEventListener("keydown", function (event) {
+    var list = document.getElementById("suggestions");
+    if (!list || !event.target.closest || !event.target.closest(".search-input-wrap")) return;
+    var links = Array.prototype.slice.call(list.querySelectorAll("a"));
+    var at = links.indexOf(document.activeElement);
+    if (event.key === "Escape" && links.length) {  /* else the search box clears itself, as usual */
+      event.preventDefault();
+      closeSuggestions();
+      document.getElementById("q").dataset.suggest = "off";  /* until the next keystroke */
+      document.getElementById("q").focus();
+    }
+    else if (event.key === "ArrowDown" && links.length) { event.preventDefault(); links[Math.min(at + 1, links.length - 1)].focus(); }
+    else if (event.key === "ArrowUp" && at >= 0) { event.preventDefault(); (at === 0 ? document.getElementById("q") : links[at - 1]).focus(); }
+  });
+  document.addEventListener("input", function (event) {
+    if (event.target.id === "q") delete event.target.dataset.suggest;
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var q = document.getElementById("q");
+    if (event.detail.target.id === "suggestions" && q && (q.dataset.suggest === "off" || document.activeElement !== q)) {
+      event.detail.shouldSwap = false;  /* a late answer for a list the user closed */
+    }
+  });
+  document.addEventListener("focusout", function (event) {
+    if (!event.target.closest || !event.target.closest(".search-input-wrap")) return;
+    setTimeout(function () {
+      var wrap = document.querySelector(".search-input-wrap");
+      if (wrap && !wrap.contains(document.activeElement)) closeSuggestions();
+    }, 200);
+  });
+
   window.boxoffice = { toast: toast, api: api, csrfToken: csrfToken, loginRedirect: loginRedirect, problemMessage: problemMessage };
 })();
