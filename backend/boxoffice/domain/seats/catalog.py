@@ -99,6 +99,7 @@ class Catalog:
         return info
 
     async def get_any(self, event_id: str) -> EventInfo:
+        """The event, drafts included. A stale copy is answered at once while a fresh one is read."""
         event_id = event_uuid(event_id)
         info = self._events.get(event_id)
         if info is not None and time.monotonic() - info.read_at < self.refresh_s:
@@ -107,8 +108,17 @@ class Catalog:
         if pending is None:
             pending = asyncio.ensure_future(self._read(event_id, info))
             self._loading[event_id] = pending
-            pending.add_done_callback(lambda _: self._loading.pop(event_id, None))
+            pending.add_done_callback(self._loaded(event_id))
+        if info is not None:  # never make the hold path wait for PostgreSQL
+            return info
         return await asyncio.shield(pending)
+
+    def _loaded(self, event_id: str):
+        def done(future: asyncio.Future) -> None:
+            self._loading.pop(event_id, None)
+            if not future.cancelled():
+                future.exception()  # a failed background refresh is retried on the next call
+        return done
 
     def forget(self, event_id: str) -> None:
         self._events.pop(event_id, None)

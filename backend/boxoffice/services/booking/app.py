@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from dataclasses import replace
 
 from sanic import Request, Sanic
 from sanic.response import HTTPResponse, json
@@ -34,7 +35,7 @@ log = logging.getLogger("boxoffice.booking")
 def create_app(config: Config | None = None) -> Sanic:
     config = config or Config.from_env()
     app = create_base_app("booking", config)
-    use_postgres(app, config)
+    use_postgres(app, replace(config, database_url=with_pool(config.database_url, config.booking_pg_pool)))
     use_redis(app, config)
     _add_booking(app, config)
     app.blueprint(holds.bp)
@@ -43,6 +44,13 @@ def create_app(config: Config | None = None) -> Sanic:
     use_pages(app, pages.bp)
     app.add_route(noop, "/api/booking/noop", methods=["GET"])
     return app
+
+
+def with_pool(url: str, size: int) -> str:
+    """The database URL with a connection pool of `size` (unless the URL sets one)."""
+    if "maxsize=" in url:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}maxsize={size}"
 
 
 async def noop(request: Request) -> HTTPResponse:
