@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 from playwright.sync_api import expect
 
@@ -22,9 +23,13 @@ def pay(page, card: str) -> None:
     page.click("#checkout button[type=submit]")
 
 
+HALL = (("A", 14, "Premium"), ("B", 16, "Premium"), ("C", 18, "Standard"), ("D", 18, "Standard"),
+        ("E", 20, "Standard"), ("F", 20, "Standard"), ("G", 20, "Balcony"), ("H", 20, "Balcony"))
+
+
 def test_a_seat_held_by_buyer_a_shows_held_to_buyer_b_within_a_second_and_booked_after_checkout(
         api, open_page, published_event):
-    event = published_event()
+    event = published_event(rows=HALL, prices={"Premium": 8900, "Standard": 4500, "Balcony": 2900})
     a, b = open_page(api.new_user("buyer")), open_page(api.new_user("buyer"))
     for page in (a, b):
         page.goto(f"/events/{event.id}")
@@ -48,6 +53,14 @@ def test_a_seat_held_by_buyer_a_shows_held_to_buyer_b_within_a_second_and_booked
     screenshot(a, "tickets")
     expect(seat(b, target)).to_have_class(re.compile(r"\bst-booked\b"), timeout=2000)
     expect(seat(b, target)).to_have_attribute("aria-label", re.compile(r"sold$"))
+    third = api.new_user("buyer")
+    assert api.post("/api/holds", user=third, json={"event_id": event.id, "seat_ids": event.seat_ids[70:73]}).status_code == 201
+    for held in event.seat_ids[70:73]:
+        expect(seat(b, held)).to_have_class(re.compile(r"\bst-held\b"))
+    for other in event.seat_ids[38:40]:
+        seat(b, other).click()
+        expect(seat(b, other)).to_have_class(re.compile(r"\bst-mine\b"))
+    screenshot(b, "seatmap")
     assert_no_console_errors(a, b)
 
 
@@ -84,6 +97,24 @@ def test_giving_a_seat_back_frees_it_for_the_other_buyer(api, open_page, publish
     expect(seat(b, target)).not_to_have_class(re.compile(r"\bst-"), timeout=1000)
     expect(a.locator("#basket .cart-list")).to_have_count(0)
     assert_no_console_errors(a, b)
+
+
+def test_a_five_thousand_seat_map_loads_and_answers_a_click_quickly(api, open_page, published_event):
+    labels = [chr(65 + i // 26) + chr(65 + i % 26) for i in range(50)]
+    event = published_event(rows=tuple((label, 100, "Standard") for label in labels), prices={"Standard": 2500})
+    buyer = open_page(api.new_user("buyer"))
+    started = time.monotonic()
+    buyer.goto(f"/events/{event.id}")
+    expect(buyer.locator("#live")).to_have_attribute("data-state", "live")
+    assert time.monotonic() - started < 5
+    assert buyer.locator("#seatmap .seat").count() == 5000
+    target = seat(buyer, event.seat_ids[2550])
+    target.scroll_into_view_if_needed()
+    clicked = time.monotonic()
+    target.click()
+    expect(target).to_have_class(re.compile(r"\bst-mine\b"), timeout=1000)
+    assert time.monotonic() - clicked < 1
+    assert_no_console_errors(buyer)
 
 
 def test_keyboard_moves_between_seats_and_enter_holds_the_focused_seat(api, open_page, published_event):

@@ -160,7 +160,7 @@
     requestAnimationFrame(function () {
       counting = false;
       var el = document.querySelector("[data-count=available]");
-      if (el && map) el.textContent = map.svg.querySelectorAll(".seat:not(.st-held):not(.st-booked)").length;
+      if (el && map) el.textContent = map.svg.querySelectorAll(".seat:not([class*=st-])").length;
     });
   }
 
