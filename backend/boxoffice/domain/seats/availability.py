@@ -15,8 +15,8 @@ import coredis
 from tortoise.transactions import in_transaction
 
 from boxoffice import keys
+from boxoffice.domain.events import service as events
 from boxoffice.domain.outbox import repository as outbox
-from boxoffice.domain.search.documents import build_document
 
 log = logging.getLogger("boxoffice.seats.availability")
 BATCH = 200
@@ -43,18 +43,9 @@ async def flush_dirty(*, redis: coredis.Redis, lock_ms: int = 5000) -> int:
 
 
 async def publish_availability(event_id: str) -> int:
-    """Bump the event's search version and queue its current document (with available_seats)."""
-    async with in_transaction() as db:
-        rows = await db.execute_query_dict(
-            "UPDATE events SET search_version = search_version + 1 WHERE id = $1 RETURNING search_version",
-            [event_id])
-        if not rows:
-            return 0
-        document = await build_document(event_id)
-        if document is None:
-            return 0
-        await outbox.add(aggregate_id=event_id, kind="event.upserted", version=rows[0]["search_version"],
-                         payload=document)
+    """Queue the event's current document (with its available_seats) under a fresh search version."""
+    async with in_transaction():
+        await events.refresh_search_document(event_id=event_id)
     await outbox.notify()
     return 1
 
