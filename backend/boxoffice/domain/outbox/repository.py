@@ -21,12 +21,21 @@ from tortoise.connection import get_connection
 from boxoffice.domain.outbox.models import OutboxRow
 
 CHANNEL = "boxoffice_outbox"
+PREFIX_FACTOR = 10  # pending rows looked at per head wanted
 
+# The oldest `$2` pending rows, in id order, are a prefix of every event's queue: a row in it is its
+# event's head when no older row of the same event is in it. Computed on that prefix only, the claim
+# costs the same whatever the statistics say (a correlated NOT EXISTS over a freshly filled table
+# once took 30 s). A prefix made only of rows backing off holds newer rows back until those retry
+# or die, which is what Elasticsearch being down looks like anyway.
 _CLAIM_HEADS = """
-SELECT o.id, o.aggregate_id FROM outbox o
+WITH prefix AS (
+    SELECT id, aggregate_id FROM outbox WHERE status = 'pending' ORDER BY id LIMIT $2
+), heads AS (
+    SELECT DISTINCT ON (aggregate_id) id FROM prefix ORDER BY aggregate_id, id
+)
+SELECT o.id, o.aggregate_id FROM outbox o JOIN heads h ON h.id = o.id
 WHERE o.status = 'pending' AND o.available_at <= now()
-  AND NOT EXISTS (SELECT 1 FROM outbox p
-                  WHERE p.aggregate_id = o.aggregate_id AND p.status = 'pending' AND p.id < o.id)
 ORDER BY o.id
 LIMIT $1
 FOR UPDATE OF o SKIP LOCKED
@@ -98,7 +107,7 @@ async def notify() -> None:
 async def claim(conn: BaseDBAsyncClient, *, heads: int, limit: int) -> list[Claimed]:
     """Lock up to `heads` events' oldest pending rows, then up to `limit` rows queued from them on."""
     await conn.execute_query("SET LOCAL lock_timeout = '5s'")
-    _, head_rows = await conn.execute_query(_CLAIM_HEADS, [heads])
+    _, head_rows = await conn.execute_query(_CLAIM_HEADS, [heads, heads * PREFIX_FACTOR])
     if not head_rows:
         return []
     _, rows = await conn.execute_query(
