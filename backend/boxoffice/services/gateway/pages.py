@@ -30,8 +30,8 @@ async def proxy_page(request: Request, path: str = "") -> HTTPResponse | None:
     new_token = csrf.ensure_cookie(request, headers)
     response = await forward(request, app.ctx.upstreams, service, headers)
     if response is not None:
-        if new_token:
-            csrf.set_cookie(request, response, new_token)
         if getattr(request.ctx, "stale_session", False) and "set-cookie" not in response.headers:
             response.delete_cookie(SESSION_COOKIE, path="/")
+        if new_token:
+            csrf.set_cookie(request, response, new_token)
     return response
