@@ -12,7 +12,7 @@ from boxoffice.infra.tokens import TokenIssuer
 from boxoffice.services.common.factory import CORRELATION_HEADER, create_base_app
 from boxoffice.services.common.identity import INTERNAL_HEADER, ROLES_HEADER, USER_HEADER
 from boxoffice.services.common.pages import use_pages
-from boxoffice.services.gateway import csrf, guard, pages, websockets
+from boxoffice.services.gateway import csrf, guard, pages, queue, websockets
 from boxoffice.services.gateway.proxy import Upstreams, forward, forward_headers
 from boxoffice.services.gateway.routing import page_service_for, rate_limit_group, service_for
 
@@ -27,6 +27,7 @@ def create_app(config: Config | None = None) -> Sanic:
     app.ctx.upstreams = Upstreams(config)
     _add_lifecycle(app)
     _add_guards(app, config)
+    queue.use_waiting_room(app, config)
     app.add_route(proxy_api, "/api/<path:path>", methods=API_METHODS, name="api")
     app.blueprint(websockets.bp)
     use_pages(app, pages.bp)
