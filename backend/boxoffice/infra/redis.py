@@ -23,14 +23,37 @@ def load_lua(name: str) -> str:
     return resources.files("boxoffice.infra").joinpath("lua", f"{name}.lua").read_text()
 
 
+CLUSTER_SCHEME = "redis-cluster://"
+
+
+def cluster_nodes(url: str) -> list[tuple[str, int]]:
+    """`redis-cluster://host:port,host:port,...` -> [(host, port), ...] (the startup nodes)."""
+    nodes = []
+    for part in url.removeprefix(CLUSTER_SCHEME).split("/")[0].split(","):
+        host, _, port = part.strip().rpartition(":")
+        if not host or not port.isdigit():
+            raise ValueError(f"{url!r}: expected redis-cluster://host:port[,host:port...]")
+        nodes.append((host.strip("[]"), int(port)))
+    return nodes
+
+
+def connect(url: str, *, max_connections: int | None = None, stream_timeout: float = 5.0) -> coredis.Redis:
+    """A client for `redis://...` (one server) or `redis-cluster://h:p,h:p,...` (a Redis Cluster:
+    commands go to the node owning their key's slot; scripts to the node of their keys' hash tag)."""
+    options = {"max_connections": max_connections} if max_connections else {}
+    if url.startswith(CLUSTER_SCHEME):
+        return coredis.RedisCluster(  # type: ignore[return-value]
+            startup_nodes=[{"host": h, "port": p} for h, p in cluster_nodes(url)], decode_responses=True,
+            connect_timeout=1.0, stream_timeout=stream_timeout, **options)
+    return coredis.Redis.from_url(url, decode_responses=True, connect_timeout=1.0, stream_timeout=stream_timeout,
+                                  **options)
+
+
 class RedisClient:
     """Owns one coredis client; `start()` in before_server_start, `stop()` in after_server_stop."""
 
     def __init__(self, url: str, *, max_connections: int | None = None, stream_timeout: float = 5.0):
-        options = {"max_connections": max_connections} if max_connections else {}
-        self.client: coredis.Redis = coredis.Redis.from_url(
-            url, decode_responses=True, connect_timeout=1.0, stream_timeout=stream_timeout, **options,
-        )
+        self.client: coredis.Redis = connect(url, max_connections=max_connections, stream_timeout=stream_timeout)
         self._stop = asyncio.Event()
         self._task: asyncio.Task | None = None
 
