@@ -242,13 +242,14 @@ class Stack:
 
     def __init__(self, root: Path | str, name: str, ports: Ports | None = None, instances: int = 1,
                  env_overrides: dict[str, str] | None = None, *, test: bool | None = None,
-                 es_home: Path | None = None):
+                 es_home: Path | None = None, redis_cluster: bool = False):
         if instances < 1:
             raise ValueError("instances must be >= 1")
         self.root = Path(root).resolve()
         self.name = name
         self.ports = ports or Ports()
         self.instances = instances
+        self.redis_cluster = redis_cluster  # three primaries on ports.redis + 0..2 (stack/redis_cluster.py)
         self.env_overrides = {k: str(v) for k, v in (env_overrides or {}).items()}
         self.test = name.startswith("test") if test is None else test
         self.var = self.root / "var" / name
@@ -303,6 +304,9 @@ class Stack:
 
     @property
     def redis_url(self) -> str:
+        if self.redis_cluster:
+            from boxoffice.stack import redis_cluster
+            return redis_cluster.cluster_url(self)
         return f"redis://127.0.0.1:{self.ports.redis}/0"
 
     @property
@@ -549,9 +553,15 @@ class Stack:
         return _pid_of(self._pidfile("redis"), "redis-server")
 
     def redis_running(self) -> bool:
+        if self.redis_cluster:
+            from boxoffice.stack import redis_cluster
+            return redis_cluster.running(self)
         return bool(self._redis_pid()) and _redis_ping(self.ports.redis)
 
     def start_redis(self) -> None:
+        if self.redis_cluster:
+            from boxoffice.stack import redis_cluster
+            return redis_cluster.start(self)
         self._prepare()
         if self.redis_running():
             progress(f"Redis already running on 127.0.0.1:{self.ports.redis}")
@@ -586,11 +596,16 @@ class Stack:
         progress(f"Redis ready in {time.monotonic() - t0:.1f} s")
 
     def reset_redis(self) -> None:
+        if self.redis_cluster:
+            from boxoffice.stack import redis_cluster
+            return redis_cluster.reset(self)
         reply = _redis_command(self.ports.redis, "FLUSHALL")
         if not reply.startswith(b"+OK"):
             raise StackError(f"Redis FLUSHALL failed: {reply!r}")
 
     def stop_redis(self) -> None:
+        from boxoffice.stack import redis_cluster
+        redis_cluster.stop(self)  # cluster nodes this stack left running, if any
         pid = self._redis_pid()
         if not pid:
             return
