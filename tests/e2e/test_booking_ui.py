@@ -158,3 +158,30 @@ def test_an_expired_hold_turns_free_in_both_browsers(stack, api, open_page, publ
     seat(a, target).click()  # and the seat can be taken again at once
     expect(seat(a, target)).to_have_class(re.compile(r"\bst-mine\b"))
     assert_no_console_errors(a, b)
+
+
+def test_my_orders_lists_the_order_and_cancelling_it_frees_the_seats_live(api, open_page, published_event):
+    event = published_event()
+    buyer, watcher = open_page(api.new_user("buyer")), open_page(api.new_user("buyer"), width=390)
+    watcher.goto(f"/events/{event.id}")
+    buyer.goto(f"/events/{event.id}")
+    target = event.seat_ids[4]
+    seat(buyer, target).click()
+    expect(buyer.locator("#checkout-link")).to_be_visible()
+    buyer.click("#checkout-link")
+    pay(buyer, GOOD_CARD)
+    buyer.wait_for_url(re.compile(r"/orders/"))
+    expect(seat(watcher, target)).to_have_class(re.compile(r"\bst-booked\b"))
+    buyer.goto("/orders")
+    expect(buyer.locator(".orders-table tbody tr")).to_have_count(1)
+    expect(buyer.locator(".orders-table")).to_contain_text(event.title)
+    screenshot(buyer, "orders")
+    buyer.click("text=View tickets")
+    buyer.on("dialog", lambda dialog: dialog.accept())
+    buyer.click("button:has-text('Cancel order')")
+    expect(buyer.locator("#order .page-head .badge")).to_contain_text("Cancelled")
+    expect(buyer.locator(".ticket.void")).to_have_count(1)
+    expect(buyer.locator(".toast")).to_contain_text("refunded")
+    expect(seat(watcher, target)).not_to_have_class(re.compile(r"\bst-"), timeout=2000)
+    screenshot(watcher, "seatmap-phone")
+    assert_no_console_errors(buyer, watcher)

@@ -16,7 +16,6 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup, escape
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, empty, html, redirect as http_redirect
 
@@ -204,6 +203,3 @@ def field_messages(errors: list[dict[str, str]]) -> dict[str, str]:
         messages.setdefault(error.get("field", "body"), error.get("message", "is not valid"))
     return messages
 
-
-def nl_join(*parts: str) -> Markup:
-    return Markup("<br>").join(escape(p) for p in parts if p)
