@@ -208,7 +208,8 @@ async def queue_page(request: Request, event_id: str) -> HTTPResponse:
                             secure=request.headers.get("X-Forwarded-Proto") == "https")
         return response
     return page_renderer(request).render(request, "pages/queue.html", event=event, room=room,
-                                         place=place.public() if place else None)
+                                         place=place.public() if place else None,
+                                         on_sale_later=room.on_sale_ms > time.time() * 1000)
 
 
 @pages_bp.post("/events/<event_id>/queue")

@@ -1,0 +1,44 @@
+"""Stacks of the multi-instance, waiting-room and Redis Cluster tests, started once per session.
+
+Their port offsets are their own so they can run in one session with the default `stack`:
+BOXOFFICE_MULTI_PORT_OFFSET (default: the test offset + 1000) for two instances of every service,
+BOXOFFICE_CLUSTER_PORT_OFFSET (default: the test offset + 2000) for one instance of each on a
+three-primary Redis Cluster.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+
+from boxoffice.stack.testing import port_offset, start_test_stack, stop_test_stack
+from tests.conftest import ROOT, TEST_ENV
+
+_started: dict[str, object] = {}
+
+
+def multi_offset() -> int:
+    return int(os.environ.get("BOXOFFICE_MULTI_PORT_OFFSET", port_offset() + 1000))
+
+
+def cluster_offset() -> int:
+    return int(os.environ.get("BOXOFFICE_CLUSTER_PORT_OFFSET", port_offset() + 2000))
+
+
+def _once(name: str, start):
+    if name not in _started:
+        _started[name] = start()
+        if os.environ.get("BOXOFFICE_KEEP_STACK") != "1":
+            atexit.register(stop_test_stack, _started[name])
+    return _started[name]
+
+
+def multi_stack():
+    """Two instances of every service behind nginx (instance i on port + 100 * i)."""
+    return _once("multi", lambda: start_test_stack(ROOT, multi_offset(), instances=2, env_overrides=TEST_ENV))
+
+
+def cluster_stack():
+    """One instance of every service, Redis as a three-primary cluster."""
+    return _once("cluster", lambda: start_test_stack(ROOT, cluster_offset(), env_overrides=TEST_ENV,
+                                                     redis_cluster=True))
