@@ -94,7 +94,7 @@ def test_giving_a_seat_back_frees_it_for_the_other_buyer(api, open_page, publish
     expect(seat(b, target)).to_have_class(re.compile(r"\bst-held\b"))
     seat(a, target).click()
     expect(seat(a, target)).not_to_have_class(re.compile(r"\bst-"))
-    expect(seat(b, target)).not_to_have_class(re.compile(r"\bst-"), timeout=1000)
+    expect(seat(b, target)).not_to_have_class(re.compile(r"\bst-"), timeout=3000)
     expect(a.locator("#basket .cart-list")).to_have_count(0)
     assert_no_console_errors(a, b)
 
