@@ -60,7 +60,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--offset", type=int, default=10000)
+    parser.add_argument("--offset", type=int, default=12000)
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
     if not shutil.which("wrk"):
