@@ -25,7 +25,7 @@ def error_fields(**args) -> set[str]:
 def test_every_search_shows_only_published_events_that_have_not_ended():
     filters = query.search_body(params())["query"]["bool"]["filter"]
     assert {"term": {"status": "published"}} in filters
-    assert {"range": {"ends_at": {"gte": "now"}}} in filters
+    assert {"range": {"ends_at": {"gte": "now/m"}}} in filters
 
 
 def test_text_query_is_fuzzy_over_boosted_title_performer_venue_and_description():
@@ -44,7 +44,13 @@ def test_folded_words_and_title_phrases_add_to_the_score():
 def test_highlights_are_html_escaped_whole_titles():
     body = query.search_body(params(q="motorhead"))
     assert body["highlight"]["encoder"] == "html"
-    assert body["highlight"]["fields"]["title"] == {"number_of_fragments": 0}
+    assert body["highlight"]["fields"]["title"]["number_of_fragments"] == 0
+
+
+def test_each_field_is_highlighted_with_its_own_query_fuzzy_except_the_description():
+    fields = query.highlight("tylor")["fields"]
+    assert fields["performer"]["highlight_query"]["match"]["performer"]["fuzziness"] == "AUTO"
+    assert fields["description"]["highlight_query"] == {"match": {"description": {"query": "tylor"}}}
 
 
 def test_without_words_there_is_no_highlight_and_relevance_falls_back_to_date():

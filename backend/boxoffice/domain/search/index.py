@@ -30,13 +30,14 @@ def analysis() -> dict:
 
 
 def _text(*, prefix: bool = False, keyword: bool = False) -> dict:
-    """Stemmed, folded text; `.folded` keeps the words whole (highlighting, exact-ish matches)."""
+    """Stemmed, folded text; `.folded` keeps the words whole (exact-ish matches). Offsets in the postings
+    let the unified highlighter work without analysing the text again (fuzzy matches made that slow)."""
     fields: dict = {"folded": {"type": "text", "analyzer": "boxoffice_folded"}}
     if prefix:
         fields["prefix"] = {"type": "text", "analyzer": "boxoffice_prefix", "search_analyzer": "boxoffice_folded"}
     if keyword:
         fields["keyword"] = {"type": "keyword", "ignore_above": 256}
-    return {"type": "text", "analyzer": "boxoffice_text", "fields": fields}
+    return {"type": "text", "analyzer": "boxoffice_text", "index_options": "offsets", "fields": fields}
 
 
 def mappings() -> dict:
