@@ -141,3 +141,53 @@ def render_config(stack: "Stack") -> Path:
     conf = nginx_dir / "nginx.conf"
     conf.write_text(rendered)
     return conf
+
+
+# --- deploy/nginx.conf: the same template for docker compose ------------------------------------
+
+COMPOSE_VALUES = {
+    "USER_DIRECTIVE": "",
+    "NGINX_DIR": "/var/cache/nginx",
+    "PID_FILE": "/var/run/nginx.pid",
+    "ERROR_LOG": "/var/log/nginx/error.log",
+    "ACCESS_LOG": "/var/log/nginx/access.log",
+    "TEMP_DIR": "/var/cache/nginx",
+    "MIME_TYPES": "include /etc/nginx/mime.types;",
+    "HTTP_LISTEN": "listen 8000;",
+    "HTTPS_LISTEN": "listen 8443 ssl http2;",
+    "TLS_CERT": "/etc/nginx/tls/server.crt",
+    "TLS_KEY": "/etc/nginx/tls/server.key",
+    "STATIC_DIR": "/srv/boxoffice/static/",
+    # compose's DNS answers `gateway` with every replica; nginx balances over them
+    "GATEWAY_SERVERS": "server gateway:8080 max_fails=0;",
+    "API_RATE": NGINX_DEFAULTS["BOXOFFICE_NGINX_API_RATE"],
+    "API_BURST": NGINX_DEFAULTS["BOXOFFICE_NGINX_API_BURST"],
+    "AUTH_RATE": NGINX_DEFAULTS["BOXOFFICE_NGINX_AUTH_RATE"],
+    "AUTH_BURST": NGINX_DEFAULTS["BOXOFFICE_NGINX_AUTH_BURST"],
+    "STACK_NAME": "docker compose (deploy/compose.yml)",
+}
+
+
+def render_compose_config(template: str) -> str:
+    """nginx/nginx.conf.template filled in for deploy/compose.yml (paths of the nginx image)."""
+    unknown = sorted(set(_PLACEHOLDER.findall(template)) - set(COMPOSE_VALUES))
+    if unknown:
+        raise ValueError(f"nginx template: placeholders without a compose value {unknown}")
+    header = "# GENERATED from nginx/nginx.conf.template by `python -m boxoffice.stack.nginx --compose`; do not edit.\n"
+    return header + _PLACEHOLDER.sub(lambda m: COMPOSE_VALUES[m.group(1)], template)
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    from boxoffice.stack.core import default_root
+
+    parser = argparse.ArgumentParser(prog="python -m boxoffice.stack.nginx")
+    parser.add_argument("--compose", metavar="OUT", required=True, help="write the compose nginx.conf here")
+    args = parser.parse_args(argv)
+    template = (default_root() / "nginx" / "nginx.conf.template").read_text()
+    Path(args.compose).write_text(render_compose_config(template))
+
+
+if __name__ == "__main__":
+    main()
