@@ -146,3 +146,15 @@ async def test_operators_see_queue_length_admissions_and_waiting_time_in_metrics
     assert f'boxoffice_queue_length{{event_id="{made.id}"}}' in joined
     assert f'boxoffice_queue_admit_per_minute{{event_id="{made.id}"}} 60.0' in joined
     assert "boxoffice_queue_admissions_total" in joined and "boxoffice_queue_wait_seconds_bucket" in joined
+
+
+async def test_a_cookie_websocket_from_another_site_is_refused(stack, mint, domain):
+    made = await queued_event()
+    buyer = mint()
+    url = f"ws://127.0.0.1:{stack.ports.http}/api/events/{made.id}/queue/ws"
+    try:
+        async with websockets.connect(url, open_timeout=10, origin="https://evil.example",
+                                      additional_headers={"Cookie": f"bo_session={buyer.token}"}):
+            raise AssertionError("a cross-site WebSocket was accepted")
+    except websockets.InvalidStatus as refused:
+        assert refused.response.status_code == 403

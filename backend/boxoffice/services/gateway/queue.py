@@ -17,6 +17,7 @@ import logging
 import re
 import time
 from collections import OrderedDict
+from urllib.parse import urlsplit
 
 import aiohttp
 from prometheus_client import Counter, Gauge, Histogram
@@ -31,7 +32,7 @@ from boxoffice.domain.queue.feed import AdmissionFeed
 from boxoffice.domain.queue.schemas import Place, WaitingRoom
 from boxoffice.domain.queue.scripts import QueueScripts
 from boxoffice.domain.queue.service import WaitingRooms
-from boxoffice.errors import NotFound, ServiceUnavailable
+from boxoffice.errors import Forbidden, NotFound, ServiceUnavailable
 from boxoffice.infra.metrics import REGISTRY, STREAM_CONNECTIONS
 from boxoffice.infra.redis import RedisClient, RedisErrors
 from boxoffice.services.common.identity import INTERNAL_HEADER, require_user
@@ -236,6 +237,8 @@ async def guard_queue(request: Request) -> HTTPResponse | None:
     path = request.path
     if (match := QUEUE_API.match(path)) and request.method != "OPTIONS":
         require_user(request)
+        if match.group(2):
+            _same_origin(request)
         request.ctx.room = await request.app.ctx.rooms.require(match.group(1))
         return None
     if request.method == "POST" and request.ctx.user is not None and path.startswith("/api/holds"):
@@ -246,6 +249,14 @@ async def guard_queue(request: Request) -> HTTPResponse | None:
     if request.method == "GET" and (match := SEAT_MAP.match(path)):
         return await _seat_map_gate(request, match.group(1))
     return None
+
+
+def _same_origin(request: Request) -> None:
+    """A browser's WebSocket from another site carries no SameSite=Lax cookie, but refuse it anyway:
+    the stream hands out admission tokens."""
+    origin = request.headers.get("Origin")
+    if origin and not request.headers.get("Authorization") and urlsplit(origin).netloc != request.headers.get("Host"):
+        raise Forbidden("WebSockets of the waiting room are for this site's pages only")
 
 
 def _hold_event(request: Request) -> str | None:
