@@ -52,29 +52,35 @@ async def oversold(database_url: str, event_id: str, seats: int) -> int:
     return max(0, valid - seats) + doubles
 
 
-async def buy(http: aiohttp.ClientSession, event_id: str, headers: dict, statuses: Counter) -> bool:
+async def buy(http: aiohttp.ClientSession, event_id: str, headers: dict, statuses: Counter,
+              answered: list[float] | None = None) -> bool:
     """Hold one best-available seat and pay for it; True when a ticket was bought."""
     async with http.post("/api/holds", headers=headers, json={"event_id": event_id, "quantity": 1}) as r:
         body = await r.json(content_type=None)
         statuses[r.status] += 1
+    if answered is not None:
+        answered.append(time.perf_counter())
     if r.status != 201:
         return False
     async with http.post("/api/orders", headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
                          json={"hold_id": body["id"], "payment": CARD}) as o:
         await o.read()
         statuses[o.status] += 1
-        return o.status == 201
+    if answered is not None:
+        answered.append(time.perf_counter())
+    return o.status == 201
 
 
 async def storm(bench: Bench, http: aiohttp.ClientSession, database_url: str, buyers: int, seats: int) -> dict:
     event_id = await bench.make_event(http, seats)
     tokens = [bench.token()[1] for _ in range(buyers)]
     statuses: Counter = Counter()
+    answered: list[float] = []
     gate = asyncio.Event()
 
     async def buyer(i: int) -> float | None:
         await gate.wait()
-        return time.perf_counter() if await buy(http, event_id, tokens[i], statuses) else None
+        return time.perf_counter() if await buy(http, event_id, tokens[i], statuses, answered) else None
 
     tasks = [asyncio.create_task(buyer(i)) for i in range(buyers)]
     await asyncio.sleep(0.5)
@@ -82,8 +88,9 @@ async def storm(bench: Bench, http: aiohttp.ClientSession, database_url: str, bu
     gate.set()
     sold_at = [t for t in await asyncio.gather(*tasks) if t]
     elapsed = time.perf_counter() - started
+    t99 = pct([t - started for t in answered], 99)  # stragglers (timeouts) are counted as 5xx, not as speed
     return {"sold": len(sold_at), "sell_out_s": (max(sold_at) - started) if sold_at else float("nan"),
-            "requests_per_s": sum(statuses.values()) / elapsed, "elapsed_s": elapsed,
+            "requests_per_s": 0.99 * len(answered) / t99, "p99_answered_s": t99, "elapsed_s": elapsed,
             "fivexx": sum(n for s, n in statuses.items() if s >= 500),
             "oversold": await oversold(database_url, event_id, seats), "statuses": dict(sorted(statuses.items()))}
 
@@ -235,7 +242,7 @@ def main() -> None:
                 show(f"storm: {args.buyers} buyers, {args.seats} seats, {instances} instance(s) of every service",
                      results[instances])
             print(f"\nthroughput ratio 2:1 instances = {results[2]['requests_per_s'] / results[1]['requests_per_s']:.2f}"
-                  f" (requests/s); sell-out {results[1]['sell_out_s']:.2f} s -> {results[2]['sell_out_s']:.2f} s")
+                  f" (requests answered per s up to the 99th percentile); sell-out {results[1]['sell_out_s']:.2f} s -> {results[2]['sell_out_s']:.2f} s")
         if "queue" in args.part:
             if stack is None or stack.instances != 2:
                 stack = start_test_stack(ROOT, offset=args.offset, instances=2, env_overrides=STORM_ENV)
