@@ -16,15 +16,18 @@ DEMO_PASSWORD = "boxoffice-demo"
 DEMO_LOGINS = ("organizer@example.com", "buyer@example.com")
 
 
-def dev_stack(root: Path | str, instances: int = 1, env_overrides: dict[str, str] | None = None) -> Stack:
-    return Stack(Path(root), DEV_NAME, Ports(), instances=instances, env_overrides=env_overrides, test=False)
+def dev_stack(root: Path | str, instances: int = 1, env_overrides: dict[str, str] | None = None, *,
+              redis_cluster: bool = False) -> Stack:
+    return Stack(Path(root), DEV_NAME, Ports(), instances=instances, env_overrides=env_overrides, test=False,
+                 redis_cluster=redis_cluster)
 
 
 def up(root: Path | str, instances: int = 1, seed: bool = True,
-       env_overrides: dict[str, str] | None = None) -> Stack:
-    """Start (or reuse) the whole dev stack, migrate, ensure the search index, seed demo data."""
+       env_overrides: dict[str, str] | None = None, *, redis_cluster: bool = False) -> Stack:
+    """Start (or reuse) the whole dev stack, migrate, ensure the search index, seed demo data
+    (`redis_cluster`: Redis as a three-primary cluster on ports 6380-6382)."""
     t0 = time.monotonic()
-    stack = dev_stack(root, instances, env_overrides)
+    stack = dev_stack(root, instances, env_overrides, redis_cluster=redis_cluster)
     # Elasticsearch boots in the background (20-40 s) while PostgreSQL, Redis and migrations run.
     stack.launch_elasticsearch()
     stack.start_postgres()
