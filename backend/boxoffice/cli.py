@@ -59,7 +59,7 @@ def stack(args: argparse.Namespace) -> None:
     from boxoffice.stack import commands
 
     if args.command == "up":
-        commands.up(ROOT, instances=args.instances, seed=not args.no_seed)
+        commands.up(ROOT, instances=args.instances, seed=not args.no_seed, redis_cluster=args.redis_cluster)
     elif args.command == "down":
         commands.down(ROOT)
     else:
@@ -92,6 +92,7 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(func=outbox)
     s = sub.add_parser("up", help="install what is missing, start everything, load demo data")
     s.add_argument("--instances", type=int, default=1)
+    s.add_argument("--redis-cluster", action="store_true", help="Redis as a three-primary cluster (ports 6380-6382)")
     s.add_argument("--no-seed", action="store_true")
     s.set_defaults(func=stack)
     sub.add_parser("down", help="stop what `up` started").set_defaults(func=stack)
