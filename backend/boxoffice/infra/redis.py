@@ -15,6 +15,7 @@ from coredis.commands.script import Script
 
 from boxoffice import keys
 from boxoffice.config import RateLimit
+from boxoffice.infra.pipelining import ScriptCalls
 
 RedisErrors = (coredis.exceptions.ConnectionError, TimeoutError, OSError)
 
@@ -92,11 +93,12 @@ class TokenBucket:
 
     def __init__(self, redis: coredis.Redis):
         self._script: Script = redis.register_script(load_lua("token_bucket"))
+        self._calls = ScriptCalls(redis)
 
     async def take(self, group: str, identity: str, limit: RateLimit) -> BucketAnswer:
-        allowed, remaining, retry_ms, full_ms = await self._script(
-            keys=keys.rate_limit_bucket(group, identity),
-            args=[limit.replenish_rate, limit.burst_capacity, limit.requested_tokens],
+        allowed, remaining, retry_ms, full_ms = await self._calls(
+            self._script, keys.rate_limit_bucket(group, identity),
+            [limit.replenish_rate, limit.burst_capacity, limit.requested_tokens],
         )
         return BucketAnswer(bool(allowed), int(remaining), int(retry_ms), int(full_ms))
 

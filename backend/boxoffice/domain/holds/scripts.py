@@ -13,6 +13,7 @@ import coredis
 from coredis.commands.script import Script
 
 from boxoffice import keys
+from boxoffice.infra.pipelining import ScriptCalls
 from boxoffice.infra.redis import load_lua
 
 SCRIPTS = ("hold_create", "hold_add", "hold_drop", "hold_extend", "hold_release", "hold_checkout",
@@ -40,10 +41,11 @@ class SeatScripts:
         sources = sources or {}
         self._scripts: dict[str, Script] = {
             name: redis.register_script(sources.get(name) or script_source(name)) for name in SCRIPTS}
+        self._calls = ScriptCalls(redis)
 
     async def _run(self, name: str, event_id: str, extra_keys: Sequence[str], args: Sequence) -> Answer:
-        answer = await self._scripts[name](keys=[*keys.event_keys(event_id), *extra_keys],
-                                           args=[str(a) for a in args])
+        answer = await self._calls(self._scripts[name], [*keys.event_keys(event_id), *extra_keys],
+                                   [str(a) for a in args])
         return list(answer) if isinstance(answer, (list, tuple)) else [answer]
 
     async def create_hold(self, event_id: str, hold_id: str, user_id: str, *, ttl_ms: int, cap: int,
