@@ -74,12 +74,24 @@ class RoomDirectory:
     def __init__(self, app: Sanic, config: Config):
         self.app, self.config = app, config
         self._known: OrderedDict[str, tuple[float, dict | None]] = OrderedDict()
+        self._reading: dict[str, asyncio.Future] = {}
 
     async def event(self, event_id: str) -> dict | None:
-        """The published event (None: no such public event); stale rather than nothing if events is down."""
+        """The published event (None: no such public event). One read per event at a time however many
+        requests ask (a storm of holds must not become a storm on the events service); while it is
+        being re-read, callers get the copy they had."""
         known = self._known.get(event_id)
         if known and time.monotonic() - known[0] < ROOM_CACHE_S:
             return known[1]
+        reading = self._reading.get(event_id)
+        if reading is None:
+            reading = self._reading[event_id] = asyncio.ensure_future(self._read(event_id, known))
+            reading.add_done_callback(lambda _: self._reading.pop(event_id, None))
+        if known:
+            return known[1]
+        return await asyncio.shield(reading)
+
+    async def _read(self, event_id: str, known: tuple[float, dict | None] | None) -> dict | None:
         try:
             event = await self._fetch(event_id)
         except (aiohttp.ClientError, asyncio.TimeoutError, ServiceUnavailable) as exc:
