@@ -22,6 +22,7 @@ from datetime import datetime, timedelta, timezone
 from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 
+from boxoffice.commands.demo_sales import seed_sales
 from boxoffice.config import Config
 from boxoffice.db import tortoise_config
 from boxoffice.domain.accounts.models import User
@@ -55,6 +56,8 @@ async def seed(config: Config, *, size: str = "small") -> None:
         venue_rows = await seed_venues(str(owner.id))
         added = await seed_events(str(owner.id), venue_rows, count)
         print(f"demo events: {count} wanted, {added} added; the outbox relays index them in the background")
+        sold = await seed_sales(DEMO_USERS[2][0])
+        print(f"demo sales: {sold} seats sold" if sold else "demo sales: already there")
     finally:
         await Tortoise.close_connections()
 
