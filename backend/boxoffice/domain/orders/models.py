@@ -37,6 +37,7 @@ class Order(Model):
 
     class Meta:
         table = "orders"
+        indexes = (("user_id", "created_at"),)  # GET /api/orders: a buyer's orders, newest first
 
 
 class Ticket(Model):
