@@ -54,6 +54,11 @@ def seats_loaded(event_id: str) -> str:
     return f"{event_prefix(event_id)}loaded"
 
 
+def seats_layout(event_id: str) -> str:
+    """The fingerprint (catalog.EventInfo.layout) of the seat layout loaded into Redis."""
+    return f"{event_prefix(event_id)}layout"
+
+
 def hold_expiries(event_id: str) -> str:
     """zset: hold id -> expiry (ms) of one event's holds."""
     return f"{event_prefix(event_id)}expiry"
