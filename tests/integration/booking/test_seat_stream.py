@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import re
 import time
 import uuid
 
@@ -13,6 +15,8 @@ import websockets
 from boxoffice import keys
 from boxoffice.domain.holds.scripts import SeatScripts
 from boxoffice.domain.holds.service import Holds
+from boxoffice.domain.seats.feed import SeatFeed
+from boxoffice.infra.redis import RedisClient
 
 
 async def read_sse(response: httpx.Response, want: int, timeout: float = 5.0) -> list[dict]:
@@ -127,3 +131,55 @@ async def test_websocket_sends_one_json_frame_per_change_and_resumes_from_a_curs
 async def test_an_unknown_event_has_no_stream(api):
     assert api.get(f"/api/events/{uuid.uuid4()}/seats/stream").status_code == 404
     assert api.get("/api/events/not-an-id/seats").status_code == 404
+
+
+async def sse_connections(stack) -> float:
+    async with httpx.AsyncClient() as http:
+        text = (await http.get(f"http://127.0.0.1:{stack.ports.booking}/metrics")).text
+    return float(re.search(r'boxoffice_stream_connections\{kind="sse"\} (\S+)', text).group(1))
+
+
+async def open_raw_stream(stack, event_id: str) -> asyncio.StreamWriter:
+    """An SSE request through nginx on a bare socket, once its first bytes have arrived."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", stack.ports.http)
+    writer.write(f"GET /api/events/{event_id}/seats/stream HTTP/1.1\r\nHost: test\r\n"
+                 "Accept: text/event-stream\r\n\r\n".encode())
+    head = await asyncio.wait_for(reader.readuntil(b"retry: 1000"), 10)
+    assert head.startswith(b"HTTP/1.1 200")
+    return writer
+
+
+async def test_dropped_sse_clients_are_noticed_at_once_and_their_connections_given_back(stack, event):
+    before = await sse_connections(stack)
+    writers = await asyncio.gather(*(open_raw_stream(stack, event.id) for _ in range(50)))
+    deadline = time.monotonic() + 5
+    while await sse_connections(stack) < before + 50:
+        assert time.monotonic() < deadline, "not every stream reached the booking service"
+        await asyncio.sleep(0.05)
+    for writer in writers:
+        writer.transport.abort()  # gone without a goodbye, well before the next ping (15 s)
+    dropped = time.monotonic()
+    while await sse_connections(stack) > before:
+        assert time.monotonic() - dropped < 3, "dropped streams are still counted as open"
+        await asyncio.sleep(0.05)
+
+
+async def test_a_subscriber_that_leaves_while_the_event_channel_starts_leaves_nothing_behind(domain, event):
+    reader = RedisClient(domain.config.redis_url, stream_timeout=30.0)
+    await reader.start()
+    feed = SeatFeed(redis=domain.redis, reader=reader.client, max_connections=10)
+    try:
+        first = asyncio.create_task(feed.subscribe(event.id, None))
+        await asyncio.sleep(0)  # the first subscriber is now starting the event's channel (reading Redis)
+        first.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await first
+        assert (feed.connections, feed.channels) == (0, {})
+        subscription = await asyncio.wait_for(feed.subscribe(event.id, None), 2)
+        assert feed.connections == 1 and feed.channels[event.id].running
+        subscription.close()
+        subscription.close()  # a second close gives nothing back twice
+        assert (feed.connections, feed.channels) == (0, {})
+    finally:
+        await feed.close()
+        await reader.stop()

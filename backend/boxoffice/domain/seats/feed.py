@@ -71,6 +71,7 @@ class Subscription:
         self.queue: asyncio.Queue[Change | Reset] = asyncio.Queue(QUEUE_SIZE)
         self.last: tuple[int, int] = (0, 0)
         self.backlog: list[Change | Reset] = []
+        self.closed = False
 
     def push(self, change: Change) -> None:
         try:
@@ -103,7 +104,11 @@ class Subscription:
             yield item
 
     def close(self) -> None:
-        self.channel.remove(self)
+        """Leave the channel and give the connection slot back (once, however often it is called)."""
+        if not self.closed:
+            self.closed = True
+            self.channel.remove(self)
+            self.channel.feed.connections -= 1
 
 
 class Channel:
@@ -116,13 +121,16 @@ class Channel:
         self.subscribers: set[Subscription] = set()
         self.position = "0-0"
         self.task: asyncio.Task | None = None
-        self.ready = asyncio.Event()
+        self.ready = asyncio.Event()  # set once its starter has finished, started or not
+
+    @property
+    def running(self) -> bool:
+        return self.task is not None and not self.task.done()
 
     async def start(self) -> None:
         last = await self.feed.redis.xrevrange(self.stream, "+", "-", count=1)
         self.position = last[0].identifier if last else "0-0"
         self.task = asyncio.create_task(self._read(), name=f"seat-feed-{self.event_id}")
-        self.ready.set()
 
     async def _read(self) -> None:
         while True:
@@ -141,8 +149,8 @@ class Channel:
                     subscriber.push(change)
 
     def remove(self, subscription: Subscription) -> None:
+        """Forget a subscriber; the last one to leave stops the reader."""
         self.subscribers.discard(subscription)
-        self.feed.connections -= 1
         if not self.subscribers:
             self.feed.drop(self)
 
@@ -157,11 +165,19 @@ class SeatFeed:
         self.connections = 0
         self.channels: dict[str, Channel] = {}
 
-    async def subscribe(self, event_id: str, cursor: str | None) -> Subscription:
-        """A subscription from `cursor` (exclusive), or from now when there is none."""
+    def check_capacity(self) -> None:
+        """503 when this process already serves `max_connections` subscriptions."""
         if self.connections >= self.max_connections:
             raise ServiceUnavailable("Too many live connections on this instance; try again shortly",
                                      headers={"Retry-After": "5"})
+
+    async def subscribe(self, event_id: str, cursor: str | None) -> Subscription:
+        """A subscription from `cursor` (exclusive), or from now when there is none (503 past the cap).
+
+        Whatever happens on the way (the caller cancelled, Redis failed), nothing is left behind:
+        the slot is given back and a channel nobody listens to is stopped.
+        """
+        self.check_capacity()
         self.connections += 1
         try:
             return await self._subscribe(event_id, cursor)
@@ -169,12 +185,27 @@ class SeatFeed:
             self.connections -= 1
             raise
 
+    async def _channel(self, event_id: str) -> Channel:
+        """The event's running channel, started by the first subscriber; if that one fails or is
+        cancelled while starting it, the channel is dropped and the next subscriber starts it afresh."""
+        while True:
+            channel = self.channels.get(event_id)
+            if channel is None:
+                channel = self.channels[event_id] = Channel(self, event_id)
+                try:
+                    await channel.start()
+                except BaseException:
+                    self.drop(channel)
+                    raise
+                finally:
+                    channel.ready.set()
+                return channel
+            await channel.ready.wait()
+            if self.channels.get(event_id) is channel and channel.running:
+                return channel
+
     async def _subscribe(self, event_id: str, cursor: str | None) -> Subscription:
-        channel = self.channels.get(event_id)
-        if channel is None:
-            channel = self.channels[event_id] = Channel(self, event_id)
-            await channel.start()
-        await channel.ready.wait()
+        channel = await self._channel(event_id)
         subscription = Subscription(channel)
         channel.subscribers.add(subscription)
         if cursor is None:
@@ -183,7 +214,7 @@ class SeatFeed:
         try:
             subscription.backlog = await self._replay(event_id, cursor)
         except BaseException:
-            channel.subscribers.discard(subscription)
+            channel.remove(subscription)
             raise
         subscription.last = max([stream_id(cursor), *(stream_id(c.id) for c in subscription.backlog
                                                        if isinstance(c, Change))])

@@ -14,9 +14,24 @@ from boxoffice.config import Config
 from boxoffice.domain.holds.service import Holds
 from boxoffice.domain.seats.catalog import Catalog
 from boxoffice.domain.seats.feed import PING, RESET, Change, SeatFeed
+from boxoffice.errors import ServiceUnavailable
 from boxoffice.infra.metrics import STREAM_CONNECTIONS
 
 bp = Blueprint("seats")
+TRY_AGAIN_LATER = 1013  # WebSocket close code: the server is overloaded
+
+
+@bp.on_request
+async def refuse_before_upgrade(request: Request) -> None:
+    """A WebSocket that cannot be served is answered as plain HTTP, before the upgrade: a 404 problem
+    for an unknown event, a 503 problem (Retry-After) past the per-process connection cap.
+
+    Sanic runs route middleware before its WebSocket handler performs the handshake, so an exception
+    here becomes an ordinary problem response and the client never sees a 101."""
+    if request.route is None or not request.route.extra.websocket:
+        return
+    await request.app.ctx.holds.catalog.get(request.match_info["event_id"])
+    request.app.ctx.feed.check_capacity()
 
 
 @bp.get("/api/events/<event_id>/seats")
@@ -61,7 +76,11 @@ async def stream_ws(request: Request, ws: WebsocketImplProtocol, event_id: str, 
                     config: Config) -> None:
     """The same changes, one JSON text frame each: {id, type, seat_ids, reason?}; {type: reset} ends it."""
     event = await catalog.get(event_id)
-    subscription = await feed.subscribe(event.id, request.args.get("cursor"))
+    try:
+        subscription = await feed.subscribe(event.id, request.args.get("cursor"))
+    except ServiceUnavailable:  # the last slot went to another client during our handshake
+        await ws.close(TRY_AGAIN_LATER, "try again later")
+        return
     STREAM_CONNECTIONS.labels("ws").inc()
     listener = asyncio.create_task(_until_closed(ws))
     try:
