@@ -158,3 +158,14 @@ async def test_a_cookie_websocket_from_another_site_is_refused(stack, mint, doma
             raise AssertionError("a cross-site WebSocket was accepted")
     except websockets.InvalidStatus as refused:
         assert refused.response.status_code == 403
+
+
+async def test_a_cookie_websocket_from_this_sites_page_is_accepted(stack, mint, domain):
+    made = await queued_event()
+    buyer = mint()
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{stack.ports.http}", timeout=30) as http:
+        await http.post(f"/api/events/{made.id}/queue", headers=bearer(buyer))
+    url = f"ws://127.0.0.1:{stack.ports.http}/api/events/{made.id}/queue/ws"
+    async with websockets.connect(url, open_timeout=10, origin=f"http://127.0.0.1:{stack.ports.http}",
+                                  additional_headers={"Cookie": f"bo_session={buyer.token}"}) as ws:
+        assert json.loads(await asyncio.wait_for(ws.recv(), 10))["status"] in ("waiting", "admitted")

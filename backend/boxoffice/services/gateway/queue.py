@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import aiohttp
 from prometheus_client import Counter, Gauge, Histogram
 from sanic import Blueprint, Request, Sanic
-from sanic.response import HTTPResponse, json
+from sanic.response import HTTPResponse, html, json
 from sanic.server.websockets.impl import WebsocketImplProtocol
 
 from boxoffice import keys
@@ -36,7 +36,8 @@ from boxoffice.errors import Forbidden, NotFound, ServiceUnavailable
 from boxoffice.infra.metrics import REGISTRY, STREAM_CONNECTIONS
 from boxoffice.infra.redis import RedisClient, RedisErrors
 from boxoffice.services.common.identity import INTERNAL_HEADER, require_user
-from boxoffice.services.common.pages import add_page_errors, page_renderer, redirect
+from boxoffice.services.common.pages import CSRF_COOKIE, add_page_errors, new_csrf_token, page_renderer, redirect
+from boxoffice.services.gateway import csrf
 
 log = logging.getLogger("boxoffice.queue")
 
@@ -220,9 +221,21 @@ async def queue_page(request: Request, event_id: str) -> HTTPResponse:
                             samesite="Lax", max_age=max(1, (place.admission_expires_ms or 0) // 1000 - int(time.time())),
                             secure=request.headers.get("X-Forwarded-Proto") == "https")
         return response
-    return page_renderer(request).render(request, "pages/queue.html", event=event, room=room,
-                                         place=place.public() if place else None,
-                                         on_sale_later=room.on_sale_ms > time.time() * 1000)
+    return _render_queue_page(request, event=event, room=room, place=place.public() if place else None,
+                              on_sale_later=room.on_sale_ms > time.time() * 1000)
+
+
+def _render_queue_page(request: Request, **values) -> HTTPResponse:
+    """The page, with a CSRF token for its join form (made here for a browser that has none: this
+    page is the gateway's own, so the page proxy's cookie step does not run)."""
+    pages = page_renderer(request)
+    fresh = None if request.cookies.get(CSRF_COOKIE) else new_csrf_token()
+    context = {**pages.context(request), **({"csrf_token": fresh} if fresh else {}), **values}
+    response = html(pages.env.get_template("pages/queue.html").render(**context),
+                    headers={"Vary": "Cookie", "Cache-Control": "private, no-cache"})
+    if fresh:
+        csrf.set_cookie(request, response, fresh)
+    return response
 
 
 @pages_bp.post("/events/<event_id>/queue")
@@ -267,7 +280,8 @@ def _same_origin(request: Request) -> None:
     """A browser's WebSocket from another site carries no SameSite=Lax cookie, but refuse it anyway:
     the stream hands out admission tokens."""
     origin = request.headers.get("Origin")
-    if origin and not request.headers.get("Authorization") and urlsplit(origin).netloc != request.headers.get("Host"):
+    host = urlsplit(f"//{request.headers.get('Host', '')}").hostname  # nginx passes $host: no port
+    if origin and not request.headers.get("Authorization") and urlsplit(origin).hostname != host:
         raise Forbidden("WebSockets of the waiting room are for this site's pages only")
 
 
