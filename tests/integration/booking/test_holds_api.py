@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from datetime import UTC, datetime, timedelta
 
 from tests.integration.booking.factories import make_event, set_event
@@ -102,3 +104,17 @@ async def test_unknown_seat_ids_and_bad_bodies_are_422(api, mint, event):
 
 async def test_holds_need_a_logged_in_buyer(api, event):
     assert_problem(api.post("/api/holds", json={"event_id": event.id, "seat_ids": event.rows["A"][:1]}), 401)
+
+
+async def test_current_is_the_buyers_live_hold_at_the_event_and_none_once_released_or_lapsed(domain, event):
+    user, other = str(uuid.uuid4()), str(uuid.uuid4())
+    assert await domain.holds.current(event_id=event.id, user_id=user) is None
+    hold = await domain.holds.create(user_id=user, event_id=event.id, seat_ids=[event.rows["A"][0]])
+    assert await domain.holds.current(event_id=event.id, user_id=user) == hold
+    assert await domain.holds.current(event_id=event.id, user_id=other) is None
+    await domain.holds.release(user_id=user, hold_id=hold.id)
+    assert await domain.holds.current(event_id=event.id, user_id=user) is None
+    short = await domain.holds.create(user_id=user, event_id=event.id, seat_ids=[event.rows["A"][1]], ttl_s=1)
+    assert await domain.holds.current(event_id=event.id, user_id=user) == short
+    await asyncio.sleep(1.2)
+    assert await domain.holds.current(event_id=event.id, user_id=user) is None

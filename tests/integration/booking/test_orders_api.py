@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import uuid
 
 
@@ -179,3 +180,9 @@ async def test_sales_reach_the_search_outbox_as_available_seats(api, mint, event
     assert rows[0]["version"] >= 2
 
 
+async def test_a_buyers_order_list_is_served_by_a_user_id_created_at_index(domain):
+    from tortoise.connection import get_connection
+
+    rows = await get_connection("default").execute_query_dict(
+        "SELECT indexdef FROM pg_indexes WHERE tablename = 'orders'")
+    assert any(re.search(r"\(user_id, created_at\)", r["indexdef"]) for r in rows), rows

@@ -67,6 +67,7 @@ class Holds:
         self.catalog = catalog
         self.config = config
         self._loading: dict[str, asyncio.Lock] = {}
+        self._layouts: dict[str, str] = {}  # event id -> the layout this process saw Redis hold
 
     # --- buyer operations -------------------------------------------------------------------
 
@@ -75,6 +76,7 @@ class Holds:
         """Hold these seats (all or nothing) or the best `quantity` seats of `category`."""
         event = await self.catalog.get_any(event_id)
         event.check_on_sale()
+        await self._follow_layout(event)
         if category and category not in event.prices:
             raise ValidationFailed([{"field": "category", "message": "no such seat category at this event"}])
         if not seat_ids and not quantity:
@@ -91,6 +93,7 @@ class Holds:
     async def add_seats(self, *, user_id: str, hold_id: str, seat_ids: list[str]) -> Hold:
         event = await self.catalog.get_any(hold_event(hold_id))
         event.check_on_sale()
+        await self._follow_layout(event)
         answer = await self._call(event.id, lambda: self.scripts.add_seats(
             event.id, hold_id, user_id, seat_ids, cap=event.max_tickets_per_order))
         return await self._hold_from(answer, hold_id, event)
@@ -130,6 +133,16 @@ class Holds:
             raise HoldExpired("This hold has expired")
         return Hold(hold_id, event_id, _seats(seats), int(expires))
 
+    async def current(self, *, event_id: str, user_id: str) -> Hold | None:
+        """The buyer's live hold at this event, if any (the pointer the hold scripts keep per buyer)."""
+        hold_id = await self.redis.get(keys.buyer_hold(event_uuid(event_id), user_id))
+        if not hold_id:
+            return None
+        try:
+            return await self.get(user_id=user_id, hold_id=hold_id)
+        except (NotFound, HoldExpired):
+            return None
+
     # --- checkout (used by orders) --------------------------------------------------------------
 
     async def begin_checkout(self, *, user_id: str, hold_id: str) -> Hold:
@@ -153,7 +166,9 @@ class Holds:
     async def snapshot(self, *, event_id: str, user_id: str | None) -> dict:
         """Every seat with its status and price, and the stream cursor taken at the same instant."""
         event = await self.catalog.get(event_id)
+        await self._follow_layout(event)
         answer = await self._call(event.id, lambda: self.scripts.snapshot(event.id, user_id))
+        event = await self.catalog.get(event.id)  # a reload just now may have read a newer layout
         cursor, my_hold, flat = answer[1], answer[2], answer[3:]
         taken = dict(zip(flat[0::2], flat[1::2]))
         mine = {f"h:{my_hold}" if my_hold else None, f"b:{user_id}" if user_id else None} - {None}
@@ -170,15 +185,35 @@ class Holds:
 
     async def ensure_loaded(self, event_id: str, *, force: bool = False) -> None:
         """Load the event's layout and booked seats (valid tickets) into Redis if they are missing."""
-        lock = self._loading.setdefault(event_id, asyncio.Lock())
-        async with lock:
+        async with self._lock(event_id):
             if not force and await self.redis.exists([keys.seats_loaded(event_id)]):
                 return
-            event = await self.catalog.get_any(event_id)
-            rows = [[i, category, ids] for i, (category, ids) in enumerate(event.rows())]
-            booked = [[seat, user] for seat, user in await orders_repository.valid_seats(event_id)]
-            await self.scripts.load(event_id, rows=rows, booked=booked, force=force)
-            await self.redis.sadd(keys.LOADED_EVENTS, [event_id])
+            await self._load(await self.catalog.get_any(event_id, fresh=True), force=force)
+
+    async def _follow_layout(self, event: EventInfo) -> None:
+        """Make Redis's copy of the seat layout follow PostgreSQL's: a draft's or an unsold event's seat
+        map is replaced when its venue changes (new seat ids, hence a new `layout`). Once per layout
+        per process a GET; a changed layout is loaded again (held seats are kept; seats of the old
+        map simply no longer exist for the scripts)."""
+        if self._layouts.get(event.id) == event.layout:
+            return
+        async with self._lock(event.id):
+            if self._layouts.get(event.id) == event.layout:
+                return
+            if await self.redis.get(keys.seats_layout(event.id)) != event.layout:
+                await self._load(event, force=True)
+            self._layouts[event.id] = event.layout
+
+    async def _load(self, event: EventInfo, *, force: bool) -> None:
+        rows = [[i, category, ids] for i, (category, ids) in enumerate(event.rows())]
+        booked = [[seat, user] for seat, user in await orders_repository.valid_seats(event.id)]
+        loaded = await self.scripts.load(event.id, rows=rows, booked=booked, force=force)
+        if int(loaded[0]):  # else another instance had just loaded it (and recorded its layout)
+            await self.redis.set(keys.seats_layout(event.id), event.layout)
+        await self.redis.sadd(keys.LOADED_EVENTS, [event.id])
+
+    def _lock(self, event_id: str) -> asyncio.Lock:
+        return self._loading.setdefault(event_id, asyncio.Lock())
 
     async def _call(self, event_id: str, run) -> Answer:
         answer = await run()

@@ -1,12 +1,15 @@
 """What the booking service needs to know about an event, cached in-process.
 
 The hold path never waits for PostgreSQL: an event's sale window and prices are re-read at most
-every `event_cache_s` seconds, its seat layout once (seat maps cannot change once on sale).
+every `event_cache_s` seconds, its seat layout only when the event's version has changed (a draft's
+or an unsold event's seat map is replaced when its venue changes; `EventInfo.layout` tells layouts
+apart, and the hold book makes Redis follow it).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import time
 import uuid
@@ -45,6 +48,8 @@ class EventInfo:
     prices: dict[str, int]
     seats: dict[str, Seat] = field(default_factory=dict)  # in layout order
     read_at: float = 0.0
+    version: int = 0
+    layout: str = ""  # a fingerprint of the seat ids: a replaced seat map has another one
 
     @property
     def public(self) -> bool:
@@ -98,10 +103,13 @@ class Catalog:
             raise NotFound("No such event")
         return info
 
-    async def get_any(self, event_id: str) -> EventInfo:
-        """The event, drafts included. A stale copy is answered at once while a fresh one is read."""
+    async def get_any(self, event_id: str, *, fresh: bool = False) -> EventInfo:
+        """The event, drafts included. A stale copy is answered at once while a fresh one is read,
+        unless `fresh` (read PostgreSQL now: for loading the seats into Redis)."""
         event_id = event_uuid(event_id)
         info = self._events.get(event_id)
+        if fresh:
+            return await self._read(event_id, info)
         if info is not None and time.monotonic() - info.read_at < self.refresh_s:
             return info
         pending = self._loading.get(event_id)
@@ -126,24 +134,34 @@ class Catalog:
     async def _read(self, event_id: str, previous: EventInfo | None) -> EventInfo:
         db = get_connection("default")
         rows = await db.execute_query_dict(
-            "SELECT id, status, on_sale_at, ends_at, currency, max_tickets_per_order, price_categories, seat_count"
-            " FROM events WHERE id = $1", [event_id])
+            "SELECT id, status, on_sale_at, ends_at, currency, max_tickets_per_order, price_categories, seat_count,"
+            " version FROM events WHERE id = $1", [event_id])
         if not rows:
             self._events.pop(event_id, None)
             raise NotFound("No such event")
         row = rows[0]
-        seats = previous.seats if previous and len(previous.seats) == row["seat_count"] else await _seats(event_id)
+        if previous and previous.version == row["version"] and len(previous.seats) == row["seat_count"]:
+            seats, layout = previous.seats, previous.layout
+        else:
+            seats = await _seats(event_id)
+            layout = fingerprint(seats)
         prices = row["price_categories"]
         prices = json.loads(prices) if isinstance(prices, str) else prices
         info = EventInfo(
             id=event_id, status=str(row["status"]), on_sale_at=row["on_sale_at"], ends_at=row["ends_at"],
             currency=row["currency"], max_tickets_per_order=row["max_tickets_per_order"],
-            prices={p["category"]: int(p["price"]) for p in prices}, seats=seats, read_at=time.monotonic())
+            prices={p["category"]: int(p["price"]) for p in prices}, seats=seats, read_at=time.monotonic(),
+            version=row["version"], layout=layout)
         self._events[event_id] = info
         self._events.move_to_end(event_id)
         while len(self._events) > MAX_EVENTS:
             self._events.popitem(last=False)
         return info
+
+
+def fingerprint(seats: dict[str, Seat]) -> str:
+    """The same for the same seat ids (a seat map copied again gets new ids)."""
+    return hashlib.blake2b(",".join(seats).encode(), digest_size=8).hexdigest()
 
 
 async def _seats(event_id: str) -> dict[str, Seat]:

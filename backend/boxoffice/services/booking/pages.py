@@ -9,10 +9,9 @@ from markupsafe import Markup
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from boxoffice import keys
 from boxoffice.config import Config
 from boxoffice.domain.events import service as events
-from boxoffice.domain.holds.service import Hold, Holds, hold_event
+from boxoffice.domain.holds.service import Holds, hold_event
 from boxoffice.domain.orders import idempotency
 from boxoffice.domain.orders import service as orders
 from boxoffice.domain.orders.schemas import OrderRequest
@@ -38,7 +37,7 @@ async def seat_map(request: Request, pages: Pages, holds: Holds, event_id: str) 
     event, _ = await events.get_event(event_id=event_id, viewer_id=user_id)
     venue = await venues.get(event["venue"]["id"])
     snapshot = await _snapshot_or_none(holds, event["id"], user_id)
-    hold = await _current_hold(holds, event["id"], user_id) if snapshot and user_id else None
+    hold = await holds.current(event_id=event["id"], user_id=user_id) if snapshot and user_id else None
     return pages.render(request, "pages/event.html", event=event, venue=venue, snapshot=snapshot,
                         map=views.seat_map(snapshot) if snapshot else None,
                         basket=views.basket(hold.public() if hold else None, snapshot) if snapshot else None)
@@ -49,7 +48,7 @@ async def basket(request: Request, pages: Pages, holds: Holds, event_id: str) ->
     user_id = _user_id(request)
     event, _ = await events.get_event(event_id=event_id, viewer_id=user_id)
     snapshot = await holds.snapshot(event_id=event["id"], user_id=user_id)
-    hold = await _current_hold(holds, event["id"], user_id) if user_id else None
+    hold = await holds.current(event_id=event["id"], user_id=user_id) if user_id else None
     return pages.render(request, "partials/basket.html", event=event,
                         basket=views.basket(hold.public() if hold else None, snapshot))
 
@@ -185,17 +184,6 @@ async def _snapshot_or_none(holds: Holds, event_id: str, user_id: str | None) ->
     try:
         return await holds.snapshot(event_id=event_id, user_id=user_id)
     except NotFound:
-        return None
-
-
-async def _current_hold(holds: Holds, event_id: str, user_id: str) -> Hold | None:
-    """The buyer's live hold at this event, if any (the pointer the hold scripts keep per buyer)."""
-    hold_id = await holds.redis.get(keys.buyer_hold(event_id, user_id))
-    if not hold_id:
-        return None
-    try:
-        return await holds.get(user_id=user_id, hold_id=hold_id if isinstance(hold_id, str) else hold_id.decode())
-    except (NotFound, HoldExpired):
         return None
 
 
