@@ -6,6 +6,8 @@ import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import httpx
+
 from tests.integration.booking.factories import make_event, set_event
 from tests.support import assert_problem
 
@@ -118,3 +120,12 @@ async def test_current_is_the_buyers_live_hold_at_the_event_and_none_once_releas
     assert await domain.holds.current(event_id=event.id, user_id=user) == short
     await asyncio.sleep(1.2)
     assert await domain.holds.current(event_id=event.id, user_id=user) is None
+
+
+def test_the_seat_map_page_shows_the_buyers_live_hold_in_the_basket(stack, api, mint, event):
+    buyer = mint()
+    hold = api.post("/api/holds", user=buyer, json={"event_id": event.id, "seat_ids": [event.rows["A"][2]]}).json()
+    page = httpx.get(f"http://127.0.0.1:{stack.ports.http}/events/{event.id}", cookies={"bo_session": buyer.token})
+    assert page.status_code == 200 and f'href="/checkout/{hold["id"]}"' in page.text
+    stranger = httpx.get(f"http://127.0.0.1:{stack.ports.http}/events/{event.id}", cookies={"bo_session": mint().token})
+    assert stranger.status_code == 200 and hold["id"] not in stranger.text
