@@ -77,12 +77,13 @@ def assert_no_console_errors(*pages) -> None:
 
 @pytest.fixture
 def published_event(api: Api):
-    """published_event(rows=..., prices=...) -> an event on sale now (made through the API)."""
+    """published_event(rows=..., prices=..., organizer=...) -> an event on sale now (made through the API)."""
 
     def make(rows: tuple[tuple[str, int, str], ...] = (("A", 12, "Standard"), ("B", 12, "Standard"),
                                                       ("C", 8, "Premium")),
-             prices: dict[str, int] | None = None, title: str | None = None) -> Event:
-        organizer = api.new_user("organizer")
+             prices: dict[str, int] | None = None, title: str | None = None,
+             organizer: User | None = None) -> Event:
+        organizer = organizer or api.new_user("organizer")
         prices = prices or {"Standard": 4500, "Premium": 8900}
         layout = [{"name": "Stalls", "rows": [{"label": label, "seat_count": n, "category": c} for label, n, c in rows]}]
         venue = api.post("/api/venues", user=organizer, json={"name": "Test Hall", "city": "Leipzig",

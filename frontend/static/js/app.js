@@ -148,6 +148,32 @@
     }, 200);
   });
 
+  /* the search form's URL (/search?q=...) is the search: empty fields stay out of it, so it is short
+     enough to share; Back and Forward put the fields back as that URL says (htmx restores the page's
+     HTML, but an input's typed value is not in the HTML) */
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (event.detail.verb !== "get" || !event.detail.elt.closest || !event.detail.elt.closest("#search-form")) return;
+    var params = event.detail.parameters;
+    Object.keys(params).forEach(function (name) {
+      if (params[name] === "" || params[name] === null) delete params[name];
+    });
+  });
+  function fillSearchForm() {
+    var form = document.getElementById("search-form");
+    if (!form) return;
+    var params = new URLSearchParams(window.location.search);
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (!field.name) return;
+      var given = params.getAll(field.name);
+      if (field.type === "radio") field.checked = given.length ? given.indexOf(field.value) !== -1 : field.value === "";
+      else if (field.type === "checkbox") field.checked = given.indexOf(field.value) !== -1;
+      else if (field.name === "sort") field.value = given[0] || (params.get("q") ? "relevance" : "date");
+      else if (field.tagName !== "BUTTON") field.value = given[0] || "";
+    });
+    closeSuggestions();
+  }
+  document.addEventListener("htmx:historyRestore", fillSearchForm);
+
   /* search results carry instants without the venue's zone: show them in the reader's own time */
   var localFormat = new Intl.DateTimeFormat(undefined, { weekday: "short", day: "2-digit", month: "short",
                                                           year: "numeric", hour: "2-digit", minute: "2-digit" });

@@ -9,11 +9,12 @@ from boxoffice.domain.accounts import service as accounts
 from boxoffice.domain.accounts.schemas import Credentials, Registration
 from boxoffice.domain.events import service as events
 from boxoffice.domain.events.models import EventCategory
-from boxoffice.domain.events.schemas import EventIn, EventList
+from boxoffice.domain.events.schemas import EventIn, EventList, EventPatch
 from boxoffice.domain.venues import service as venues
 from boxoffice.domain.venues.schemas import MAX_SEATS, VenueIn
 from boxoffice.domain.venues.seatmap import layout
-from boxoffice.errors import BadCredentials, EmailTaken, NotFound, ValidationFailed
+from boxoffice.errors import (BadCredentials, EmailTaken, EventStateConflict, NotFound, PreconditionFailed,
+                              PreconditionRequired, ValidationFailed)
 from boxoffice.infra.passwords import Passwords
 from boxoffice.infra.tokens import TokenIssuer
 from boxoffice.services.common.pages import (SESSION_COOKIE, Pages, add_page_errors, field_messages, form_value,
@@ -143,6 +144,7 @@ async def event_form(request: Request, pages: Pages) -> HTTPResponse:
     venue_list = (await venues.list_venues(owner_id=owner, cursor=None, limit=100))["items"]
     venue_id = request.args.get("venue_id") or (venue_list[0]["id"] if venue_list else "")
     values = {"venue_id": venue_id, "currency": "EUR", "category": "concert", "max_tickets_per_order": "8"}
+    values |= WAITING_ROOM_DEFAULTS
     return await _event_page(request, pages, owner, venue_list, values, {}, {},
                              created=bool(request.args.get("venue_id")))
 
@@ -158,16 +160,17 @@ async def event_prices(request: Request, pages: Pages) -> HTTPResponse:
 @bp.post("/organizer/events/new")
 async def event_create(request: Request, pages: Pages) -> HTTPResponse:
     owner = require_role(request, "organizer").user_id
-    values = {name: form_value(request, name) for name in EVENT_FIELDS}
+    values = _event_values(request)
     venue = await _venue_or_none(owner, values["venue_id"])
-    prices = {key[6:]: given[0].strip() for key, given in request.form.items() if key.startswith("price:")}
+    prices = _prices(request)
     try:
-        form = validate(EventIn, _event_body(values, prices, venue))
+        body = _event_body(values, prices, venue)
+        form = validate(EventIn, body | {"waiting_room": body["waiting_room"] if values["waiting_room"] else None})
         event, _ = await events.create_event(owner_id=owner, form=form)
     except ValidationFailed as exc:
         venue_list = (await venues.list_venues(owner_id=owner, cursor=None, limit=100))["items"]
         return await _event_page(request, pages, owner, venue_list, values, prices,
-                                 field_messages(exc.extra["errors"]), status=422)
+                                 _form_errors(exc.extra["errors"]), status=422)
     return redirect(request, f"/organizer/events/{event['id']}")
 
 
@@ -177,7 +180,44 @@ async def event_detail(request: Request, pages: Pages, event_id: str) -> HTTPRes
     event, _ = await events.get_event(event_id=event_id, viewer_id=owner)
     hide_unless(event["owner_id"] == owner, "event")
     venue = await venues.get_venue(venue_id=event["venue"]["id"], owner_id=owner)
-    return pages.render(request, "pages/organizer/event.html", event=event, venue=venue)
+    return pages.render(request, "pages/organizer/event.html", event=event, venue=venue,
+                        saved=request.args.get("saved") == "1")
+
+
+@bp.get("/organizer/events/<event_id>/edit")
+async def event_edit_form(request: Request, pages: Pages, event_id: str) -> HTTPResponse:
+    owner = require_role(request, "organizer").user_id
+    event, venue = await _owned_event(owner, event_id)
+    values, prices = _event_form_values(event, venue)
+    return _edit_page(request, pages, event, venue, values, prices, {})
+
+
+@bp.post("/organizer/events/<event_id>/edit")
+async def event_update(request: Request, pages: Pages, event_id: str) -> HTTPResponse:
+    """PATCH through the events domain with the version the form was opened at as If-Match: a
+    change made meanwhile (another tab, another organizer) is reported in the form, not overwritten."""
+    owner = require_role(request, "organizer").user_id
+    event, venue = await _owned_event(owner, event_id)
+    values, prices = _event_values(request), _prices(request)
+    values["venue_id"], values["currency"] = event["venue"]["id"], event["currency"]
+    version = form_value(request, "version")
+    body = {name: value for name, value in _event_body(values, prices, venue).items()
+            if name not in ("venue_id", "currency")}
+    if not values["waiting_room"] and not event["waiting_room"]:
+        body.pop("waiting_room")  # never had one, still none
+    try:
+        form = validate(EventPatch, body)
+        await events.update_event(event_id=event["id"], owner_id=owner, if_match=f'"{version}"' if version else None,
+                                  form=form)
+    except ValidationFailed as exc:
+        return _edit_page(request, pages, event, venue, values, prices, _form_errors(exc.extra["errors"]),
+                          version=version, status=422)
+    except (PreconditionFailed, PreconditionRequired):
+        return _edit_page(request, pages, event, venue, values, prices, {}, version=version, stale=True, status=412)
+    except EventStateConflict as exc:
+        return _edit_page(request, pages, event, venue, values, prices, {"form": exc.detail}, version=version,
+                          status=409)
+    return redirect(request, f"/organizer/events/{event['id']}?saved=1")
 
 
 @bp.post("/organizer/events/<event_id>/publish")
@@ -193,7 +233,58 @@ async def event_cancel(request: Request, event_id: str) -> HTTPResponse:
 
 
 EVENT_FIELDS = ("title", "performer", "category", "description", "venue_id", "starts_at", "ends_at", "on_sale_at",
-                "currency", "max_tickets_per_order")
+                "currency", "max_tickets_per_order", "waiting_room", "admit_per_minute", "admission_minutes")
+WAITING_ROOM_DEFAULTS = {"admit_per_minute": "100", "admission_minutes": "10"}
+
+
+def _event_values(request: Request) -> dict:
+    return {name: form_value(request, name) for name in EVENT_FIELDS}
+
+
+def _prices(request: Request) -> dict:
+    return {key[6:]: given[0].strip() for key, given in (request.form or {}).items() if key.startswith("price:")}
+
+
+def _form_errors(errors: list[dict[str, str]]) -> dict[str, str]:
+    """API error fields as the form's input names: waiting_room.admit_per_minute -> admit_per_minute,
+    price_categories.1.price -> price_categories (one message above the price inputs)."""
+    renamed = []
+    for error in errors:
+        field = error.get("field", "form")
+        if field.startswith("waiting_room."):
+            field = field.split(".", 1)[1]
+        elif field.startswith("price_categories"):
+            field = "price_categories"
+        renamed.append(error | {"field": field})
+    return field_messages(renamed)
+
+
+def _event_form_values(event: dict, venue: dict) -> tuple[dict, dict]:
+    """An event as the form's values: local times at the venue, prices in whole units."""
+    zone, currency = venue["timezone"], event["currency"]
+    room = event["waiting_room"] or {}
+    values = {name: str(event[name]) for name in ("title", "performer", "category", "description", "currency",
+                                                   "max_tickets_per_order")}
+    values |= {name: forms.local_input(event[name], zone) for name in ("starts_at", "ends_at", "on_sale_at")}
+    values |= {"venue_id": event["venue"]["id"], "waiting_room": "on" if room.get("enabled") else ""}
+    values |= {name: str(room.get(name) or default) for name, default in WAITING_ROOM_DEFAULTS.items()}
+    prices = {p["category"]: forms.from_minor(p["price"], currency) for p in event["price_categories"]}
+    return values, prices
+
+
+async def _owned_event(owner: str, event_id: str) -> tuple[dict, dict]:
+    event, _ = await events.get_event(event_id=event_id, viewer_id=owner)
+    hide_unless(event["owner_id"] == owner, "event")
+    return event, await venues.get_venue(venue_id=event["venue"]["id"], owner_id=owner)
+
+
+def _edit_page(request: Request, pages: Pages, event: dict, venue: dict, values: dict, prices: dict, errors: dict,
+               *, version: str | int | None = None, stale: bool = False, status: int = 200) -> HTTPResponse:
+    return pages.render(request, "pages/organizer/event_edit.html", fragment="partials/organizer/event_form.html",
+                        status=status, event=event, editing=event, version=event["version"] if version is None
+                        else version, stale=stale, venues=[], venue=venue, values=values, prices=prices,
+                        errors=errors, currencies=forms.CURRENCIES, categories=[c.value for c in EventCategory],
+                        created=False, currency=event["currency"])
 
 
 def _event_body(values: dict, prices: dict, venue: dict | None) -> dict:
@@ -205,7 +296,11 @@ def _event_body(values: dict, prices: dict, venue: dict | None) -> dict:
             "ends_at": forms.local_instant(values["ends_at"], zone),
             "on_sale_at": forms.local_instant(values["on_sale_at"], zone),
             "max_tickets_per_order": values["max_tickets_per_order"] or 8,
-            "price_categories": [{"category": c, "price": forms.to_minor(p, currency)} for c, p in prices.items()]}
+            "price_categories": [{"category": c, "price": forms.to_minor(p, currency)} for c, p in prices.items()],
+            "waiting_room": {"enabled": bool(values["waiting_room"]),
+                             "admit_per_minute": values["admit_per_minute"] or WAITING_ROOM_DEFAULTS["admit_per_minute"],
+                             "admission_minutes": values["admission_minutes"]
+                             or WAITING_ROOM_DEFAULTS["admission_minutes"]}}
 
 
 async def _venue_or_none(owner: str, venue_id: str) -> dict | None:
@@ -221,7 +316,8 @@ async def _event_page(request: Request, pages: Pages, owner: str, venue_list: li
     return pages.render(request, "pages/organizer/event_form.html", fragment="partials/organizer/event_form.html",
                         status=status, venues=venue_list, venue=venue, values=values, prices=prices,
                         errors=errors, currencies=forms.CURRENCIES, categories=[c.value for c in EventCategory],
-                        created=created, currency=values.get("currency") or "EUR")
+                        created=created, currency=values.get("currency") or "EUR", editing=None, version="",
+                        stale=False)
 
 
 def _venue_page(request: Request, pages: Pages, values: dict, cards: list[dict], errors: dict, *,

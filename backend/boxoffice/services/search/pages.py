@@ -1,4 +1,5 @@
-"""Pages: `/` (upcoming events, search as you type, filters, facets, paging) and its suggestions."""
+"""Pages: `/` (upcoming events, search as you type, filters, facets, paging) and its suggestions;
+`/search?q=...` is the same page for one search (the URL the search box pushes, to share or go Back to)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ PAGE_SIZE = 12
 FILTERS = ("q", "city", "category", "from", "to", "min_price", "max_price", "available", "sort")
 
 
-@bp.get("/")
+@bp.get("/", name="home")
+@bp.get("/search", name="search")
 async def home(request: Request, pages: Pages, es: AsyncElasticsearch, config: Config) -> HTTPResponse:
     query = {key: request.args.get(key) for key in FILTERS + ("page",) if request.args.get(key)}
     query = _prices_in_minor_units(query)
@@ -39,7 +41,7 @@ async def home(request: Request, pages: Pages, es: AsyncElasticsearch, config: C
         problem = "Search is taking a short break. Please try again in a moment."
     return pages.render(request, "pages/home.html", fragment="partials/search_results.html", results=results,
                         problem=problem, args=request.args, categories=[c.value for c in EventCategory],
-                        page_url=lambda page: "/?" + urlencode(_page_args(request, page)))
+                        page_url=lambda page: "/search?" + urlencode(_page_args(request, page)))
 
 
 @bp.get("/search/suggestions")
