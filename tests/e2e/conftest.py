@@ -67,6 +67,7 @@ def open_page(browser, base_url):
 
 def screenshot(page, name: str) -> None:
     SCREENSHOTS.mkdir(exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")  # a full-page shot of a scrolled page draws the sticky header mid-page
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 

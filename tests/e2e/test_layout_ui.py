@@ -32,7 +32,6 @@ def test_every_key_page_fits_the_window_at_desktop_and_phone_width(api, open_pag
 
     def visit(page, name: str) -> None:
         page.wait_for_load_state("networkidle")
-        page.evaluate("window.scrollTo(0, 0)")  # a full-page shot of a scrolled page draws the sticky header mid-page
         screenshot(page, f"tour-{name}-{width}")
         fits(page, name)
         tour.append(name)

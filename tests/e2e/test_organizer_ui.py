@@ -113,6 +113,7 @@ def test_login_with_a_wrong_password_shows_an_inline_message_and_logout_clears_t
     page.fill("#f-password", "not the password")
     page.click("#login-form button[type=submit]")
     expect(page.locator("#login-form .alert-error")).to_contain_text("do not match")
+    expect(page.locator("#f-email")).to_have_value(user.email)  # htmx settles the new form's attributes after 20 ms
     page.fill("#f-password", "correct horse battery")
     page.click("#login-form button[type=submit]")
     page.wait_for_url("**/")
