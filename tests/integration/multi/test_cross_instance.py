@@ -11,6 +11,7 @@ import os
 import signal
 import time
 
+import asyncpg
 import httpx
 import websockets
 
@@ -140,7 +141,7 @@ async def test_two_event_relays_deliver_every_outbox_row_once_and_in_order_per_e
     ids = [e["id"] for e in events]
     deadline = time.monotonic() + 30
     while True:
-        rows = await domain_rows(ids)
+        rows = await domain_rows(stack.database_url, ids)
         if all(r["status"] == "delivered" for r in rows) or time.monotonic() > deadline:
             break
         await asyncio.sleep(0.3)
@@ -156,12 +157,16 @@ async def test_two_event_relays_deliver_every_outbox_row_once_and_in_order_per_e
     assert all(n > 0 for n in delivered), delivered  # both instances' relays took part
 
 
-async def domain_rows(ids: list[str]) -> list[dict]:
-    from tortoise.connection import get_connection
-
-    return await get_connection("default").execute_query_dict(
-        "SELECT aggregate_id, version, status, attempts, delivered_at FROM outbox WHERE aggregate_id = ANY($1::text[])"
-        " ORDER BY id", [ids])
+async def domain_rows(database_url: str, ids: list[str]) -> list[dict]:
+    """Read straight from this stack's PostgreSQL (Tortoise in this process may point at another stack)."""
+    connection = await asyncpg.connect(database_url)
+    try:
+        rows = await connection.fetch(
+            "SELECT aggregate_id, version, status, attempts, delivered_at FROM outbox"
+            " WHERE aggregate_id = ANY($1::text[]) ORDER BY id", ids)
+    finally:
+        await connection.close()
+    return [dict(r) for r in rows]
 
 
 def _metric(stack, service: str, instance: int, name: str) -> float:
