@@ -88,7 +88,9 @@ def test_the_edit_form_saves_changes_with_the_version_it_was_opened_at_and_a_sta
 
         saved = http.post(f"/organizer/events/{event['id']}/edit", data=first | {"title": "After the edit"})
         assert saved.status_code == 303 and saved.headers["location"].endswith("?saved=1")
-        assert api.get(f"/api/events/{event['id']}").json()["title"] == "After the edit"
+        after = api.get(f"/api/events/{event['id']}").json()
+        assert after["title"] == "After the edit" and after["version"] == event["version"] + 1
+        assert after["starts_at"] == event["starts_at"]  # the form shows minutes; an untouched time keeps its seconds
 
         stale = http.post(f"/organizer/events/{event['id']}/edit", data=second | {"title": "Second tab"})
         stale_fragment = http.post(f"/organizer/events/{event['id']}/edit", data=second | {"title": "Second tab"},

@@ -201,8 +201,10 @@ async def event_update(request: Request, pages: Pages, event_id: str) -> HTTPRes
     values, prices = _event_values(request), _prices(request)
     values["venue_id"], values["currency"] = event["venue"]["id"], event["currency"]
     version = form_value(request, "version")
+    shown, _ = _event_form_values(event, venue)
+    unchanged = {name for name in ("starts_at", "ends_at", "on_sale_at") if values[name] == shown[name]}
     body = {name: value for name, value in _event_body(values, prices, venue).items()
-            if name not in ("venue_id", "currency")}
+            if name not in {"venue_id", "currency"} | unchanged}  # a minute-precise input keeps the stored second
     if not values["waiting_room"] and not event["waiting_room"]:
         body.pop("waiting_room")  # never had one, still none
     try:
