@@ -185,3 +185,18 @@ def test_my_orders_lists_the_order_and_cancelling_it_frees_the_seats_live(api, o
     expect(seat(watcher, target)).not_to_have_class(re.compile(r"\bst-"), timeout=2000)
     screenshot(watcher, "seatmap-phone")
     assert_no_console_errors(buyer, watcher)
+
+
+def test_two_quick_clicks_on_free_seats_hold_both_in_one_hold(api, open_page, published_event):
+    event = published_event(rows=HALL, prices={"Premium": 8900, "Standard": 4500, "Balcony": 2900})
+    page = open_page(api.new_user("buyer"))
+    page.goto(f"/events/{event.id}")
+    expect(page.locator("#live")).to_have_attribute("data-state", "live")
+    first, second = event.seat_ids[40], event.seat_ids[41]
+    # Both clicks in one tick: the second comes before the first click's hold exists.
+    page.evaluate("ids => ids.forEach(id => document.getElementById('s' + id)"
+                  ".dispatchEvent(new MouseEvent('click', {bubbles: true})))", [first, second])
+    for taken in (first, second):
+        expect(seat(page, taken)).to_have_class(re.compile(r"\bst-mine\b"))
+    expect(page.locator("#basket .cart-list li")).to_have_count(2)
+    assert_no_console_errors(page)

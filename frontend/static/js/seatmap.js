@@ -44,7 +44,11 @@
     if (status === "held" || status === "booked") { ui().toast("That seat is taken — please pick another one.", "info"); return; }
     seat.classList.add("pending");
     var done = function () { seat.classList.remove("pending"); };
-    (status === "mine" ? giveBack(seat) : take(seat, true)).then(done, done);
+    /* One hold change at a time: a second quick click waits for the first to have made the hold, and
+       then adds to it, instead of racing it to create a hold of its own. */
+    map.changes = (map.changes || Promise.resolve()).then(function () {
+      return status === "mine" ? giveBack(seat) : take(seat, true);
+    }).then(done, done);
   }
 
   function take(seat, retry) {
