@@ -30,16 +30,6 @@ import aiohttp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-BENCH_ENV = {
-    "BOXOFFICE_RATE_LIMITS": json.dumps({g: {"replenish_rate": 1_000_000, "burst_capacity": 1_000_000}
-                                         for g in ("default", "booking_write", "search", "auth")}),
-    "BOXOFFICE_NGINX_API_RATE": "1000000r/s",
-    "BOXOFFICE_NGINX_API_BURST": "1000000",
-    "BOXOFFICE_ARGON2_TIME_COST": "1",
-    "BOXOFFICE_ARGON2_MEMORY_KIB": "8192",
-    "BOXOFFICE_LOG_LEVEL": "WARNING",
-    "BOXOFFICE_SSE_MAX_CONNECTIONS": "10000",
-}
 CARD = {"method": "card", "card_number": "4242424242424242", "expiry": "12/39", "cvc": "123"}
 
 
@@ -239,9 +229,9 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
 
-    from boxoffice.stack.testing import start_test_stack, stop_test_stack
+    from boxoffice.stack.testing import bench_env, start_test_stack, stop_test_stack
 
-    stack = start_test_stack(ROOT, offset=args.offset, env_overrides=BENCH_ENV)
+    stack = start_test_stack(ROOT, offset=args.offset, env_overrides=bench_env())
     try:
         try:
             import uvloop

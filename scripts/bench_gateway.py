@@ -12,7 +12,6 @@ way a Python client would), and stops the stack unless --keep.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import shutil
 import subprocess
@@ -25,15 +24,6 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-BENCH_ENV = {
-    "BOXOFFICE_RATE_LIMITS": json.dumps({g: {"replenish_rate": 1_000_000, "burst_capacity": 1_000_000}
-                                         for g in ("default", "booking_write", "search", "auth")}),
-    "BOXOFFICE_NGINX_API_RATE": "1000000r/s",
-    "BOXOFFICE_NGINX_API_BURST": "1000000",
-    "BOXOFFICE_ARGON2_TIME_COST": "1",
-    "BOXOFFICE_ARGON2_MEMORY_KIB": "8192",
-    "BOXOFFICE_LOG_LEVEL": "WARNING",
-}
 
 WRK_LUA = """
 done = function(summary, latency, requests)
@@ -66,9 +56,9 @@ def main() -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: scripts/install.sh installs it")
 
-    from boxoffice.stack.testing import start_test_stack, stop_test_stack
+    from boxoffice.stack.testing import bench_env, start_test_stack, stop_test_stack
 
-    stack = start_test_stack(ROOT, offset=args.offset, env_overrides=BENCH_ENV)
+    stack = start_test_stack(ROOT, offset=args.offset, env_overrides=bench_env())
     try:
         nginx = f"http://127.0.0.1:{stack.ports.http}"
         email = "bench@example.com"

@@ -33,9 +33,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from bench_booking import BENCH_ENV, CARD, Bench, pct  # noqa: E402  (the booking benchmark's pieces)
+from bench_booking import CARD, Bench, pct  # noqa: E402  (the booking benchmark's pieces)
+from boxoffice.stack.testing import bench_env  # noqa: E402
 
-STORM_ENV = {**BENCH_ENV, "BOXOFFICE_SSE_MAX_CONNECTIONS": "20000"}
+STORM_ENV = {**bench_env(), "BOXOFFICE_SSE_MAX_CONNECTIONS": "20000"}
 
 
 async def oversold(database_url: str, event_id: str, seats: int) -> int:

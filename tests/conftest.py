@@ -39,15 +39,17 @@ def stack():
         stop_test_stack(running)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def api(stack) -> Api:
-    """The public API through nginx (HTTP)."""
+    """The public API through nginx (HTTP) of the stack this module's tests use (some test packages
+    override `stack`: two instances of everything, or a Redis Cluster; a wider scope would keep the
+    first stack's client for all of them)."""
     client = Api(f"http://127.0.0.1:{stack.ports.http}")
     yield client
     client.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def gateway(stack) -> Api:
     client = Api(f"http://127.0.0.1:{stack.ports.gateway}")
     yield client

@@ -12,6 +12,7 @@ Services are always restarted, so they run the current code.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
@@ -76,3 +77,19 @@ def stop_test_stack(stack: Stack) -> None:
 
 
 __all__ = ["start_test_stack", "stop_test_stack", "make_test_stack", "port_offset"]
+
+
+def bench_env() -> dict[str, str]:
+    """Environment for a benchmark stack: limits opened up (the benchmarks measure the path, not the
+    limiter's refusals, though every request still takes its token), cheap password hashing for the
+    many accounts a benchmark makes, quiet logs."""
+    unlimited = {"replenish_rate": 1_000_000, "burst_capacity": 1_000_000}
+    return {
+        "BOXOFFICE_RATE_LIMITS": json.dumps({g: unlimited for g in ("default", "booking_write", "search", "auth")}),
+        "BOXOFFICE_NGINX_API_RATE": "1000000r/s",
+        "BOXOFFICE_NGINX_API_BURST": "1000000",
+        "BOXOFFICE_ARGON2_TIME_COST": "1",
+        "BOXOFFICE_ARGON2_MEMORY_KIB": "8192",
+        "BOXOFFICE_LOG_LEVEL": "WARNING",
+        "BOXOFFICE_SSE_MAX_CONNECTIONS": "10000",
+    }

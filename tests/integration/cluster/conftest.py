@@ -13,11 +13,3 @@ from tests.integration.multi.stacks import cluster_stack
 def stack():
     return cluster_stack()
 
-
-@pytest.fixture(scope="session")
-def api(stack):
-    from tests.support import Api
-
-    client = Api(f"http://127.0.0.1:{stack.ports.http}")
-    yield client
-    client.close()

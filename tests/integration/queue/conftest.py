@@ -12,12 +12,3 @@ from tests.integration.multi.stacks import multi_stack
 def stack():
     return multi_stack()
 
-
-@pytest.fixture(scope="session")
-def api(stack):
-    """The API of this directory's stack (the root `api` is bound to the default stack)."""
-    from tests.support import Api
-
-    client = Api(f"http://127.0.0.1:{stack.ports.http}")
-    yield client
-    client.close()
