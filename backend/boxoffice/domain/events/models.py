@@ -39,9 +39,9 @@ class Venue(Model):
         table = "venues"
 
 
-class VenueSeat(Model):
-    id = fields.BigIntField(primary_key=True)
-    venue = fields.ForeignKeyField("models.Venue", related_name="seats", on_delete=fields.CASCADE)
+class SeatFields(Model):
+    """What a seat is, wherever it is copied: its place in the map and its price category."""
+
     label = fields.CharField(max_length=32)
     section = fields.CharField(max_length=120)
     row = fields.CharField(max_length=16)
@@ -49,6 +49,14 @@ class VenueSeat(Model):
     category = fields.CharField(max_length=64)
     x = fields.IntField()
     y = fields.IntField()
+
+    class Meta:
+        abstract = True
+
+
+class VenueSeat(SeatFields):
+    id = fields.BigIntField(primary_key=True)
+    venue = fields.ForeignKeyField("models.Venue", related_name="seats", on_delete=fields.CASCADE)
 
     class Meta:
         table = "venue_seats"
@@ -82,18 +90,11 @@ class Event(Model):
         table = "events"
 
 
-class EventSeat(Model):
+class EventSeat(SeatFields):
     """The event's own seat: what holds, orders and tickets refer to (its id is the seat id)."""
 
     id = fields.BigIntField(primary_key=True)
     event = fields.ForeignKeyField("models.Event", related_name="seats", on_delete=fields.CASCADE)
-    label = fields.CharField(max_length=32)
-    section = fields.CharField(max_length=120)
-    row = fields.CharField(max_length=16)
-    number = fields.IntField()
-    category = fields.CharField(max_length=64)
-    x = fields.IntField()
-    y = fields.IntField()
 
     class Meta:
         table = "event_seats"
