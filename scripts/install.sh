@@ -14,7 +14,7 @@ cd "$ROOT"
 ES_VERSION=8.15.5
 ES_HOME="$ROOT/.cache/elasticsearch-$ES_VERSION"
 SERVICE_USER=boxoffice
-APT_PACKAGES=(postgresql redis-server nginx openjdk-17-jre-headless maven chromium openssl unzip curl python3-venv)
+APT_PACKAGES=(postgresql redis-server nginx openjdk-17-jre-headless maven chromium fonts-liberation openssl unzip curl python3-venv wrk)
 
 START=$(date +%s.%N)
 step() { printf '==> %s\n' "$*" >&2; }
