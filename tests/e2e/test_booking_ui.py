@@ -92,6 +92,7 @@ def test_giving_a_seat_back_frees_it_for_the_other_buyer(api, open_page, publish
     target = event.seat_ids[2]
     seat(a, target).click()
     expect(seat(b, target)).to_have_class(re.compile(r"\bst-held\b"))
+    expect(seat(a, target)).to_have_class(re.compile(r"\bst-mine\b"))  # B may hear of it before A's answer lands
     seat(a, target).click()
     expect(seat(a, target)).not_to_have_class(re.compile(r"\bst-"))
     expect(seat(b, target)).not_to_have_class(re.compile(r"\bst-"), timeout=3000)

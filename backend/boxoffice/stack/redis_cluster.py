@@ -1,6 +1,8 @@
 """A real three-primary Redis Cluster on loopback ports, for `Stack(..., redis_cluster=True)`.
 
-Node i listens on ports.redis + i (its cluster bus on that + 10000) with its data and nodes.conf in
+Node i listens on ports.redis + i (its cluster bus on that + BUS_SHIFT, not Redis's default + 10000,
+which lands test stacks in Linux's ephemeral port range where an outgoing connection may already
+hold it) with its data and nodes.conf in
 var/<stack>/redis/<port>/. The cluster is made once with `redis-cli --cluster create`; a restart of
 the same nodes finds it again in their nodes.conf. The services reach it through
 `redis-cluster://127.0.0.1:p0,127.0.0.1:p1,127.0.0.1:p2` (see boxoffice.infra.redis.connect).
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
     from boxoffice.stack.core import Stack
 
 NODES = 3
+BUS_SHIFT = 300  # cluster bus port = node port + 300: clear of every other port a stack uses
 
 
 def node_ports(stack: "Stack") -> list[int]:
@@ -80,6 +83,7 @@ def _start_node(stack: "Stack", port: int) -> None:
         f"logfile {log}",
         f"dir {data}",
         "cluster-enabled yes",
+        f"cluster-port {port + BUS_SHIFT}",
         "cluster-config-file nodes.conf",
         "cluster-node-timeout 5000",
         "maxclients 10000",
