@@ -301,7 +301,7 @@
   });
 
   document.addEventListener("htmx:afterSwap", function (e) {
-    if (map && e.detail.target && e.detail.target.id === "basket") {
+    if (map && e.detail.target && e.detail.target.id === "basket-slot") {
       var basket = document.getElementById("basket");
       if (basket) map.holdId = basket.dataset.hold || null;
       tick();
