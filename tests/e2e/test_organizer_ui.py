@@ -115,8 +115,9 @@ def test_login_with_a_wrong_password_shows_an_inline_message_and_logout_clears_t
     expect(page.locator("#login-form .alert-error")).to_contain_text("do not match")
     expect(page.locator("#f-email")).to_have_value(user.email)  # htmx settles the new form's attributes after 20 ms
     page.fill("#f-password", "correct horse battery")
+    expect(page.locator("#f-password")).to_have_value("correct horse battery")
     page.click("#login-form button[type=submit]")
-    page.wait_for_url("**/")
+    page.wait_for_url("**/", timeout=20_000)  # argon2 on a busy 2-core machine
     expect(page.locator(".main-nav")).to_contain_text("My tickets")
     cookie = next(c for c in page.context.cookies() if c["name"] == "bo_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
