@@ -155,6 +155,13 @@ class NotOnSale(Forbidden):
     title, type_slug = "Not on sale", "not-on-sale"
 
 
+class EventClosed(Conflict):
+    title, type_slug = "Event cancelled", "event-cancelled"
+
+    def __init__(self, detail: str | None = None, **kw: Any):
+        super().__init__(detail or "This event has been cancelled: nothing more can be held or bought", **kw)
+
+
 class TooManySeats(BoxOfficeError):
     status, title, type_slug = 422, "Too many seats", "too-many-seats"
 

@@ -19,7 +19,8 @@ def rate_limit_bucket(group: str, identity: str) -> tuple[str, str]:
 
 # --- seats and holds (booking) --------------------------------------------------------------------
 
-EVENT_KEY_PARTS = ("state", "seat_row", "rows", "free", "cats", "expiry", "changes", "bought", "loaded", "trimmed")
+EVENT_KEY_PARTS = ("state", "seat_row", "rows", "free", "cats", "expiry", "changes", "bought", "loaded", "trimmed",
+                   "holds", "buyers", "ended", "closed")
 
 
 def event_keys(event_id: str) -> tuple[str, ...]:
@@ -29,7 +30,7 @@ def event_keys(event_id: str) -> tuple[str, ...]:
 
 
 def event_prefix(event_id: str) -> str:
-    """Prefix of every key of one event; scripts derive hold:<id> and buyer:<user> keys from it."""
+    """Prefix of every key of one event."""
     return f"seats:{event_tag(event_id)}:"
 
 
@@ -42,12 +43,19 @@ def seat_states(event_id: str) -> str:
     return f"{event_prefix(event_id)}state"
 
 
-def hold(event_id: str, hold_id: str) -> str:
-    return f"{event_prefix(event_id)}hold:{hold_id}"
+def holds(event_id: str) -> str:
+    """hash: "<hold id>:<field>" -> value, every hold of the event (fields: seats_lib.lua)."""
+    return f"{event_prefix(event_id)}holds"
 
 
-def buyer_hold(event_id: str, user_id: str) -> str:
-    return f"{event_prefix(event_id)}buyer:{user_id}"
+def hold_field(hold_id: str, name: str) -> str:
+    """A hold's field in the event's `holds` hash."""
+    return f"{hold_id}:{name}"
+
+
+def buyers(event_id: str) -> str:
+    """hash: user id -> that buyer's current hold at the event."""
+    return f"{event_prefix(event_id)}buyers"
 
 
 def seats_loaded(event_id: str) -> str:

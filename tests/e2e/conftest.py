@@ -122,7 +122,7 @@ def lapse_hold_soon(stack, event_id: str, hold_id: str, in_ms: int = 1500) -> No
         client = coredis.Redis.from_url(stack.redis_url, decode_responses=True)
         async with client:
             at = int(time.time() * 1000) + in_ms
-            await client.hset(keys.hold(event_id, hold_id), {"expires": str(at)})
+            await client.hset(keys.holds(event_id), {keys.hold_field(hold_id, "expires"): str(at)})
             await client.zadd(keys.hold_expiries(event_id), {hold_id: at})
             await client.zadd(keys.HOLD_EXPIRIES, {event_id: at})
 

@@ -137,8 +137,8 @@ def machine_for(domain, loop: asyncio.AbstractEventLoop, context: contextvars.Co
         def expire(self, data):
             user = self.holder(data)
             hold_id, _ = self.holds.pop(user)
-            key = keys.hold(self.event.id, hold_id)
-            run(domain.redis.hset(key, {"expires": 1}))  # its time has come
+            expires = keys.hold_field(hold_id, "expires")
+            run(domain.redis.hset(keys.holds(self.event.id), {expires: 1}))  # its time has come
             run(domain.redis.zadd(keys.hold_expiries(self.event.id), {hold_id: 1}))
             run(sweep_event(redis=domain.redis, scripts=domain.scripts, event_id=self.event.id))
 

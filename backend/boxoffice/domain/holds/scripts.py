@@ -1,7 +1,8 @@
 """Typed wrappers of the seat Lua scripts (infra/lua/hold_*.lua, seats_*.lua, holds_sweep.lua).
 
 Each script is loaded once per process with the shared helpers (seats_lib.lua) in front of it and
-receives the event's keys (keys.event_keys) first, so every key it touches shares one hash tag.
+receives the event's keys (keys.event_keys) and no others: holds and buyers live in hashes of the
+event, so every key a script touches is declared and shares one hash tag.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from boxoffice.infra.pipelining import ScriptCalls
 from boxoffice.infra.redis import load_lua
 
 SCRIPTS = ("hold_create", "hold_add", "hold_drop", "hold_extend", "hold_release", "hold_checkout",
-           "hold_checkout_end", "seats_book", "seats_cancel", "holds_sweep", "seats_snapshot", "seats_load")
+           "hold_checkout_end", "seats_book", "seats_cancel", "seats_close", "holds_sweep", "seats_snapshot",
+           "seats_load")
 Answer = list
 
 
@@ -43,57 +45,52 @@ class SeatScripts:
             name: redis.register_script(sources.get(name) or script_source(name)) for name in SCRIPTS}
         self._calls = ScriptCalls(redis)
 
-    async def _run(self, name: str, event_id: str, extra_keys: Sequence[str], args: Sequence) -> Answer:
-        answer = await self._calls(self._scripts[name], [*keys.event_keys(event_id), *extra_keys],
-                                   [str(a) for a in args])
+    async def _run(self, name: str, event_id: str, args: Sequence) -> Answer:
+        answer = await self._calls(self._scripts[name], keys.event_keys(event_id), [str(a) for a in args])
         return list(answer) if isinstance(answer, (list, tuple)) else [answer]
 
     async def create_hold(self, event_id: str, hold_id: str, user_id: str, *, ttl_ms: int, cap: int,
                           seat_ids: Sequence[str] | None = None, quantity: int = 0, category: str = "") -> Answer:
         mode, what = ("ids", ",".join(seat_ids)) if seat_ids else ("best", quantity)
         return await self._run("hold_create", event_id,
-                               [keys.buyer_hold(event_id, user_id), keys.hold(event_id, hold_id)],
-                               [keys.event_prefix(event_id), hold_id, user_id, ttl_ms, cap, self.maxlen,
-                                mode, what, category])
+                               [hold_id, user_id, ttl_ms, cap, self.maxlen, mode, what, category])
 
     async def add_seats(self, event_id: str, hold_id: str, user_id: str, seat_ids: Sequence[str], *,
                         cap: int) -> Answer:
-        return await self._run("hold_add", event_id, [keys.hold(event_id, hold_id)],
-                               [keys.event_prefix(event_id), hold_id, user_id, ",".join(seat_ids), cap, self.maxlen])
+        return await self._run("hold_add", event_id, [hold_id, user_id, ",".join(seat_ids), cap, self.maxlen])
 
     async def drop_seat(self, event_id: str, hold_id: str, user_id: str, seat_id: str) -> Answer:
-        return await self._run("hold_drop", event_id, [keys.hold(event_id, hold_id)],
-                               [keys.event_prefix(event_id), hold_id, user_id, seat_id, self.maxlen])
+        return await self._run("hold_drop", event_id, [hold_id, user_id, seat_id, self.maxlen])
 
     async def extend(self, event_id: str, hold_id: str, user_id: str, *, extend_ms: int,
                      max_lifetime_ms: int) -> Answer:
-        return await self._run("hold_extend", event_id, [keys.hold(event_id, hold_id)],
-                               [keys.event_prefix(event_id), hold_id, user_id, extend_ms, max_lifetime_ms])
+        return await self._run("hold_extend", event_id, [hold_id, user_id, extend_ms, max_lifetime_ms])
 
     async def release(self, event_id: str, hold_id: str, user_id: str) -> Answer:
-        return await self._run("hold_release", event_id, [keys.hold(event_id, hold_id)],
-                               [keys.event_prefix(event_id), hold_id, user_id, self.maxlen])
+        return await self._run("hold_release", event_id, [hold_id, user_id, self.maxlen])
 
     async def begin_checkout(self, event_id: str, hold_id: str, user_id: str, *, lease_ms: int) -> Answer:
-        return await self._run("hold_checkout", event_id, [keys.hold(event_id, hold_id)],
-                               [keys.event_prefix(event_id), hold_id, user_id, lease_ms, self.maxlen])
+        return await self._run("hold_checkout", event_id, [hold_id, user_id, lease_ms, self.maxlen])
 
     async def end_checkout(self, event_id: str, hold_id: str) -> Answer:
-        return await self._run("hold_checkout_end", event_id, [keys.hold(event_id, hold_id)], [hold_id])
+        return await self._run("hold_checkout_end", event_id, [hold_id])
 
     async def book(self, event_id: str, hold_id: str, user_id: str, seat_ids: Sequence[str]) -> Answer:
-        return await self._run("seats_book", event_id, [],
-                               [keys.event_prefix(event_id), hold_id, user_id, ",".join(seat_ids), self.maxlen])
+        return await self._run("seats_book", event_id, [hold_id, user_id, ",".join(seat_ids), self.maxlen])
 
     async def cancel(self, event_id: str, user_id: str, seat_ids: Sequence[str]) -> Answer:
-        return await self._run("seats_cancel", event_id, [], [user_id, ",".join(seat_ids), self.maxlen])
+        return await self._run("seats_cancel", event_id, [user_id, ",".join(seat_ids), self.maxlen])
+
+    async def close(self, event_id: str) -> Answer:
+        return await self._run("seats_close", event_id, [self.maxlen])
 
     async def sweep(self, event_id: str, *, limit: int = 200) -> Answer:
-        return await self._run("holds_sweep", event_id, [], [keys.event_prefix(event_id), limit, self.maxlen])
+        return await self._run("holds_sweep", event_id, [limit, self.maxlen])
 
     async def snapshot(self, event_id: str, user_id: str | None) -> Answer:
-        return await self._run("seats_snapshot", event_id, [keys.buyer_hold(event_id, user_id or "-")], [])
+        return await self._run("seats_snapshot", event_id, [user_id or ""])
 
-    async def load(self, event_id: str, *, rows: list, booked: list, force: bool = False) -> Answer:
+    async def load(self, event_id: str, *, rows: list, booked: list, force: bool = False,
+                   closed: bool = False) -> Answer:
         payload = json.dumps({"rows": rows, "booked": booked}, separators=(",", ":"))
-        return await self._run("seats_load", event_id, [], [payload, "force" if force else ""])
+        return await self._run("seats_load", event_id, [payload, "force" if force else "", "closed" if closed else ""])

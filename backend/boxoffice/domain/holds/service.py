@@ -18,8 +18,8 @@ from boxoffice.config import Config
 from boxoffice.domain.holds.scripts import Answer, SeatScripts
 from boxoffice.domain.orders import repository as orders_repository
 from boxoffice.domain.seats.catalog import Catalog, EventInfo, event_uuid, rfc3339
-from boxoffice.errors import (HoldBusy, HoldExists, HoldExpired, NotFound, SeatsTaken, TooManySeats,
-                              ValidationFailed, Conflict)
+from boxoffice.errors import (Conflict, EventClosed, HoldBusy, HoldExists, HoldExpired, NotFound, SeatsTaken,
+                              TooManySeats, ValidationFailed)
 from boxoffice.infra.metrics import HOLDS
 
 
@@ -123,8 +123,8 @@ class Holds:
 
     async def get(self, *, user_id: str, hold_id: str) -> Hold:
         event_id = hold_event(hold_id)
-        fields = await self.redis.hmget(keys.hold(event_id, hold_id),
-                                        ["user", "seats", "expires", "checkout", "status"])
+        fields = await self.redis.hmget(keys.holds(event_id), [keys.hold_field(hold_id, name) for name in
+                                                               ("user", "seats", "expires", "checkout", "status")])
         user, seats, expires, checkout, status = fields
         if user != user_id:
             raise NotFound("No such hold")
@@ -135,7 +135,7 @@ class Holds:
 
     async def current(self, *, event_id: str, user_id: str) -> Hold | None:
         """The buyer's live hold at this event, if any (the pointer the hold scripts keep per buyer)."""
-        hold_id = await self.redis.get(keys.buyer_hold(event_uuid(event_id), user_id))
+        hold_id = await self.redis.hget(keys.buyers(event_uuid(event_id)), user_id)
         if not hold_id:
             return None
         try:
@@ -157,8 +157,15 @@ class Holds:
         await self.scripts.end_checkout(event_id, hold_id)
 
     async def book(self, *, event_id: str, hold_id: str, user_id: str, seat_ids: list[str]) -> None:
-        """Mark seats of a paid order booked (idempotent) and end their hold."""
-        await self._call(event_id, lambda: self.scripts.book(event_id, hold_id, user_id, seat_ids))
+        """Mark seats of a paid order booked (idempotent) and end their hold; 409 when another buyer
+        holds or owns one of them by now (SeatsTaken) or the event is closed (EventClosed)."""
+        self._refuse(await self._call(event_id, lambda: self.scripts.book(event_id, hold_id, user_id, seat_ids)))
+
+    async def close_event(self, *, event_id: str) -> int:
+        """Stop the sale of a cancelled event in Redis: no new holds, checkouts or bookings; every hold
+        ends now, its seats announced released (reason 'cancelled'). Idempotent; returns holds ended."""
+        answer = await self._call(event_id, lambda: self.scripts.close(event_id))
+        return int(answer[1])
 
     async def cancel_seats(self, *, event_id: str, user_id: str, seat_ids: list[str]) -> None:
         await self._call(event_id, lambda: self.scripts.cancel(event_id, user_id, seat_ids))
@@ -207,7 +214,7 @@ class Holds:
     async def _load(self, event: EventInfo, *, force: bool) -> None:
         rows = [[i, category, ids] for i, (category, ids) in enumerate(event.rows())]
         booked = [[seat, user] for seat, user in await orders_repository.valid_seats(event.id)]
-        loaded = await self.scripts.load(event.id, rows=rows, booked=booked, force=force)
+        loaded = await self.scripts.load(event.id, rows=rows, booked=booked, force=force, closed=event.closed)
         if int(loaded[0]):  # else another instance had just loaded it (and recorded its layout)
             await self.redis.set(keys.seats_layout(event.id), event.layout)
         await self.redis.sadd(keys.LOADED_EVENTS, [event.id])
@@ -241,6 +248,8 @@ class Holds:
             return
         if kind == "notfound":
             raise NotFound("No such hold")
+        if kind == "closed":
+            raise EventClosed()
         if kind == "expired":
             raise HoldExpired("This hold has expired")
         if kind == "busy":

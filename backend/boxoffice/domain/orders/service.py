@@ -25,7 +25,7 @@ from boxoffice.domain.holds.service import Holds, hold_event
 from boxoffice.domain.orders import repository
 from boxoffice.domain.payments.provider import Card, Declined, PaymentProvider
 from boxoffice.domain.seats.catalog import Catalog, rfc3339
-from boxoffice.errors import BadRequest, Conflict, NotFound, PaymentDeclined, SeatsTaken
+from boxoffice.errors import BadRequest, Conflict, EventClosed, HoldExpired, NotFound, PaymentDeclined, SeatsTaken
 from boxoffice.infra.metrics import ORDERS
 
 log = logging.getLogger("boxoffice.orders")
@@ -81,7 +81,15 @@ async def _resume(order: dict, *, card: Card | None, deps: Checkout) -> dict:
     if order["status"] == "pending":
         if not order["payment_ref"]:
             await _charge(order, card=card, deps=deps)
-        await _book(order, deps=deps)
+        try:
+            await _book(order, deps=deps)
+        except SeatsTaken:
+            await _undo_paid(order_id, reason="hold_lapsed", deps=deps)
+            raise HoldExpired("Your hold lapsed before the payment went through and the seats were taken;"
+                              " the charge was refunded") from None
+        except EventClosed:
+            await _undo_paid(order_id, reason="event_cancelled", deps=deps)
+            raise
         await repository.confirm(order_id=order_id)
         await deps.redis.sadd(keys.SEARCH_DIRTY, [event_id])
         ORDERS.labels("confirmed").inc()
@@ -111,6 +119,15 @@ async def _book(order: dict, *, deps: Checkout) -> None:
     tickets = (await repository.tickets_of([str(order["id"])])).get(str(order["id"]), [])
     await deps.holds.book(event_id=str(order["event_id"]), hold_id=order["hold_id"], user_id=str(order["user_id"]),
                           seat_ids=[str(t["seat_id"]) for t in tickets])
+
+
+async def _undo_paid(order_id: str, *, reason: str, deps: Checkout) -> None:
+    """A charged order whose seats could not be booked: refund it and let it fail."""
+    order = await repository.get_order(order_id)
+    if order["payment_ref"]:
+        await deps.provider.refund(reference=order_id, amount=int(order["total"]))
+    await repository.fail(order_id=order_id, reason=reason)
+    ORDERS.labels("undone").inc()
 
 
 async def get_order(*, user_id: str, order_id: str) -> dict:
@@ -150,7 +167,7 @@ async def reconcile(*, older_than_s: int, deps: Checkout) -> int:
     for order in await repository.claim_stale_pending(older_than_s=older_than_s):
         try:
             await _resume(order, card=None, deps=deps)
-        except PaymentDeclined:
+        except (PaymentDeclined, HoldExpired, EventClosed):  # undone: failed, and refunded if charged
             pass
         except Exception:
             log.exception("reconciling order failed", extra={"order_id": str(order["id"])})

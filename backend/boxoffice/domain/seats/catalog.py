@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from tortoise.connection import get_connection
 
 from boxoffice.domain.events.models import EventStatus
-from boxoffice.errors import NotFound, NotOnSale
+from boxoffice.errors import EventClosed, NotFound, NotOnSale
 
 MAX_EVENTS = 2000
 
@@ -55,9 +55,15 @@ class EventInfo:
     def public(self) -> bool:
         return self.status != EventStatus.DRAFT
 
+    @property
+    def closed(self) -> bool:
+        return self.status == EventStatus.CANCELLED
+
     def check_on_sale(self, now: datetime | None = None) -> None:
-        """403 unless the event is published, its sale has started and it has not ended."""
+        """409 once cancelled; 403 unless the event is published, its sale has started and it has not ended."""
         now = now or datetime.now(UTC)
+        if self.closed:
+            raise EventClosed()
         if self.status != EventStatus.PUBLISHED:
             raise NotOnSale("This event is not on sale")
         if self.on_sale_at and now < self.on_sale_at:

@@ -1,17 +1,17 @@
 -- Add seats to the caller's hold, all or nothing.
--- KEYS[1..10] the event keys (see seats_lib.lua); KEYS[11] the hold
--- ARGV[1] key prefix, ARGV[2] hold id, ARGV[3] user id, ARGV[4] seat ids "a,b", ARGV[5] max seats per buyer,
--- ARGV[6] stream maxlen
--- Returns {'ok', expires, "a,b,c", earliest} | {'notloaded'} | {'notfound'} | {'expired'} | {'busy'}
---         | {'cap', already} | {'unknown', ids...} | {'conflict', ids...}
-local prefix, hold_id, user, cap, maxlen = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[5]), tonumber(ARGV[6])
+-- KEYS the event keys (see seats_lib.lua)
+-- ARGV[1] hold id, ARGV[2] user id, ARGV[3] seat ids "a,b", ARGV[4] max seats per buyer, ARGV[5] stream maxlen
+-- Returns {'ok', expires, "a,b,c", earliest} | {'notloaded'} | {'closed'} | {'notfound'} | {'expired'}
+--         | {'busy'} | {'cap', already} | {'unknown', ids...} | {'conflict', ids...}
+local hold_id, user, cap, maxlen = ARGV[1], ARGV[2], tonumber(ARGV[4]), tonumber(ARGV[5])
 if redis.call('EXISTS', K_LOADED) == 0 then return {'notloaded'} end
-local h, refusal = own_active_hold(prefix, hold_id, user, now_ms())
+if closed() then return {'closed'} end
+local h, refusal = own_active_hold(hold_id, user, now_ms())
 if refusal then return refusal end
 local mine = 'h:' .. hold_id
 local current = split(h.seats)
 local wanted = {}
-for _, seat in ipairs(split(ARGV[4])) do
+for _, seat in ipairs(split(ARGV[3])) do
   if redis.call('HGET', K_STATE, seat) ~= mine then wanted[#wanted + 1] = seat end
 end
 if #wanted == 0 then return hold_answer(hold_id, h.expires, h.seats) end
@@ -22,6 +22,6 @@ if #unknown > 0 then return {'unknown', unpack(unknown)} end
 if #taken > 0 then return {'conflict', unpack(taken)} end
 for _, seat in ipairs(wanted) do take(seat, mine); current[#current + 1] = seat end
 local csv = table.concat(current, ',')
-redis.call('HSET', KEYS[11], 'seats', csv)
+write_hold(hold_id, 'seats', csv)
 announce(maxlen, 'held', wanted)
 return hold_answer(hold_id, h.expires, csv)

@@ -1,9 +1,9 @@
 -- End an unsuccessful checkout: the hold is the buyer's again (and lapses at its own time).
--- KEYS[1..10] the event keys (see seats_lib.lua); KEYS[11] the hold
+-- KEYS the event keys (see seats_lib.lua)
 -- ARGV[1] hold id
 -- Returns 1 if the hold was still there, else 0
-local h = read_hold(KEYS[11])
+local h = read_hold(ARGV[1])
 if not h or h.status ~= 'active' then return 0 end
-redis.call('HSET', KEYS[11], 'checkout', 0)
+write_hold(ARGV[1], 'checkout', 0)
 redis.call('ZADD', K_EXPIRY, h.expires, ARGV[1])
 return 1

@@ -1,22 +1,22 @@
 -- Create a hold: by seat ids (all or nothing) or by quantity (best available, chosen here).
--- KEYS[1..10] the event keys (see seats_lib.lua); KEYS[11] the buyer's hold pointer; KEYS[12] the new hold
--- ARGV[1] key prefix, ARGV[2] hold id, ARGV[3] user id, ARGV[4] ttl (ms), ARGV[5] max seats per buyer,
--- ARGV[6] stream maxlen, ARGV[7] mode ('ids' | 'best'), ARGV[8] seat ids "a,b,c" or a quantity,
--- ARGV[9] category ('' for any)
--- Returns {'ok', expires, "a,b,c", earliest} | {'notloaded'} | {'exists', hold id} | {'cap', already}
---         | {'unknown', ids...} | {'conflict', ids...} | {'unavailable'}
+-- KEYS the event keys (see seats_lib.lua)
+-- ARGV[1] hold id, ARGV[2] user id, ARGV[3] ttl (ms), ARGV[4] max seats per buyer, ARGV[5] stream maxlen,
+-- ARGV[6] mode ('ids' | 'best'), ARGV[7] seat ids "a,b,c" or a quantity, ARGV[8] category ('' for any)
+-- Returns {'ok', expires, "a,b,c", earliest} | {'notloaded'} | {'closed'} | {'exists', hold id}
+--         | {'cap', already} | {'unknown', ids...} | {'conflict', ids...} | {'unavailable'}
 -- A lapsed hold of the same buyer is expired (and announced) here rather than refused.
-local prefix, hold_id, user = ARGV[1], ARGV[2], ARGV[3]
-local ttl, cap, maxlen, mode = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
+local hold_id, user = ARGV[1], ARGV[2]
+local ttl, cap, maxlen, mode = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
 if redis.call('EXISTS', K_LOADED) == 0 then return {'notloaded'} end
+if closed() then return {'closed'} end
 local now = now_ms()
 
-local existing = redis.call('GET', KEYS[11])
+local existing = redis.call('HGET', K_BUYERS, user)
 if existing then
-  local h = read_hold(hold_key(prefix, existing))
+  local h = read_hold(existing)
   if h and h.status == 'active' and not lapsed(h, now) then return {'exists', existing} end
-  if h and h.status == 'active' then announce(maxlen, 'released', end_hold(prefix, existing, h, true), 'expired') end
-  redis.call('DEL', KEYS[11])
+  if h and h.status == 'active' then announce(maxlen, 'released', end_hold(existing, h, true, now), 'expired') end
+  redis.call('HDEL', K_BUYERS, user)
 end
 local already = tonumber(redis.call('HGET', K_BOUGHT, user) or '0')
 
@@ -81,7 +81,7 @@ end
 
 local seats
 if mode == 'ids' then
-  seats = split(ARGV[8])
+  seats = split(ARGV[7])
   if already + #seats > cap then return {'cap', already} end
   local unknown, taken = unknown_and_taken(seats, nil)
   if #unknown > 0 then return {'unknown', unpack(unknown)} end
@@ -89,18 +89,18 @@ if mode == 'ids' then
   if #taken > 0 then return {'conflict', unpack(taken)} end
   -- guard:end
 else
-  local q = tonumber(ARGV[8])
+  local q = tonumber(ARGV[7])
   if already + q > cap then return {'cap', already} end
-  seats = best_available(q, ARGV[9])
+  seats = best_available(q, ARGV[8])
   if not seats then return {'unavailable'} end
 end
 
 for _, seat in ipairs(seats) do take(seat, 'h:' .. hold_id) end
 local expires = now + ttl
 local csv = table.concat(seats, ',')
-redis.call('HSET', KEYS[12], 'user', user, 'seats', csv, 'created', now, 'expires', expires,
-  'extended', 0, 'checkout', 0, 'status', 'active')
-redis.call('SET', KEYS[11], hold_id)
+write_hold(hold_id, 'user', user, 'seats', csv, 'created', now, 'expires', expires, 'extended', 0,
+  'checkout', 0, 'status', 'active')
+redis.call('HSET', K_BUYERS, user, hold_id)
 redis.call('ZADD', K_EXPIRY, expires, hold_id)
 announce(maxlen, 'held', seats)
 return hold_answer(hold_id, expires, csv)

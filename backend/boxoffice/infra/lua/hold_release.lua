@@ -1,10 +1,11 @@
 -- Release the caller's hold: every seat becomes available, announced with reason 'released'.
--- KEYS[1..10] the event keys (see seats_lib.lua); KEYS[11] the hold
--- ARGV[1] key prefix, ARGV[2] hold id, ARGV[3] user id, ARGV[4] stream maxlen
+-- KEYS the event keys (see seats_lib.lua)
+-- ARGV[1] hold id, ARGV[2] user id, ARGV[3] stream maxlen
 -- Returns {'ok'} | {'notloaded'} | {'notfound'} | {'expired'} | {'busy'}
-local prefix, hold_id, user, maxlen = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local hold_id, user, maxlen = ARGV[1], ARGV[2], tonumber(ARGV[3])
 if redis.call('EXISTS', K_LOADED) == 0 then return {'notloaded'} end
-local h, refusal = own_active_hold(prefix, hold_id, user, now_ms())
+local now = now_ms()
+local h, refusal = own_active_hold(hold_id, user, now)
 if refusal then return refusal end
-announce(maxlen, 'released', end_hold(prefix, hold_id, h, false), 'released')
+announce(maxlen, 'released', end_hold(hold_id, h, false, now), 'released')
 return {'ok'}

@@ -1,22 +1,28 @@
--- Mark an order's seats booked and end the hold they came from (idempotent).
--- KEYS[1..10] the event keys (see seats_lib.lua)
--- ARGV[1] key prefix, ARGV[2] hold id, ARGV[3] user id, ARGV[4] seat ids "a,b", ARGV[5] stream maxlen
--- Returns {'ok', newly booked count} | {'notloaded'}
-local prefix, hold_id, user, maxlen = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[5])
+-- Mark an order's seats booked and end the hold they came from (idempotent). All or nothing: a seat
+-- that someone else now holds or owns (the order's hold lapsed and another buyer took it) is refused,
+-- and so is every booking once the event is closed; the order is then undone, not this buyer's seat.
+-- KEYS the event keys (see seats_lib.lua)
+-- ARGV[1] hold id, ARGV[2] user id, ARGV[3] seat ids "a,b", ARGV[4] stream maxlen
+-- Returns {'ok', newly booked count} | {'notloaded'} | {'closed'} | {'conflict', ids...}
+local hold_id, user, maxlen = ARGV[1], ARGV[2], tonumber(ARGV[4])
 if redis.call('EXISTS', K_LOADED) == 0 then return {'notloaded'} end
-local mine = 'b:' .. user
-local booked = {}
-for _, seat in ipairs(split(ARGV[4])) do
-  if redis.call('HGET', K_STATE, seat) ~= mine then
-    take(seat, mine)
-    booked[#booked + 1] = seat
+if closed() then return {'closed'} end
+local mine, held = 'b:' .. user, 'h:' .. hold_id
+local seats = split(ARGV[3])
+local states = redis.call('HMGET', K_STATE, unpack(seats))
+local wanted, taken = {}, {}
+for i, seat in ipairs(seats) do
+  local state = states[i]
+  if state ~= mine then
+    if state and state ~= held then taken[#taken + 1] = seat else wanted[#wanted + 1] = seat end
   end
 end
-if #booked > 0 then redis.call('HINCRBY', K_BOUGHT, user, #booked) end
-local h = read_hold(hold_key(prefix, hold_id))
+if #taken > 0 then return {'conflict', unpack(taken)} end
+for _, seat in ipairs(wanted) do take(seat, mine) end
+if #wanted > 0 then redis.call('HINCRBY', K_BOUGHT, user, #wanted) end
+local h = read_hold(hold_id)
 if h and h.status == 'active' then
-  local leftover = end_hold(prefix, hold_id, h, false)
-  announce(maxlen, 'released', leftover, 'released')
+  announce(maxlen, 'released', end_hold(hold_id, h, false, now_ms()), 'released')
 end
-announce(maxlen, 'booked', booked)
-return {'ok', #booked}
+announce(maxlen, 'booked', wanted)
+return {'ok', #wanted}

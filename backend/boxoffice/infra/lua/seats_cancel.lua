@@ -1,5 +1,5 @@
 -- Make a cancelled order's seats available again, announced with reason 'cancelled'.
--- KEYS[1..10] the event keys (see seats_lib.lua)
+-- KEYS the event keys (see seats_lib.lua)
 -- ARGV[1] user id, ARGV[2] seat ids "a,b", ARGV[3] stream maxlen
 -- Returns {'ok', released count} | {'notloaded'}
 local user, maxlen = ARGV[1], tonumber(ARGV[3])

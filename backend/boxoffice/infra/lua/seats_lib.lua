@@ -10,11 +10,17 @@
 --   KEYS[8] bought   hash  user id -> seats in valid tickets
 --   KEYS[9] loaded   string: present once the layout and booked seats are loaded
 --   KEYS[10] trimmed string: the newest change id trimmed from the stream (replay before it: reset)
--- Hold keys (hash: user, seats, created, expires, extended, checkout, status) and buyer keys
--- (string: hold id) are derived from the same prefix, so they share the event's hash tag.
+--   KEYS[11] holds   hash  "<hold id>:<field>" -> value; fields user, seats ("a,b"), created, expires,
+--                          extended (0|1), checkout (lease end, ms), status (active|expired)
+--   KEYS[12] buyers  hash  user id -> the buyer's current hold id
+--   KEYS[13] ended   zset  hold id -> when its expired record is forgotten (ms)
+--   KEYS[14] closed  string: present once the event is cancelled (nothing more is held or sold)
+-- Every key a script touches is one of these, so every script receives all its keys in KEYS.
 local K_STATE, K_SEAT_ROW, K_ROWS, K_FREE, K_CATS, K_EXPIRY, K_CHANGES, K_BOUGHT, K_LOADED, K_TRIMMED =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
+local K_HOLDS, K_BUYERS, K_ENDED, K_CLOSED = KEYS[11], KEYS[12], KEYS[13], KEYS[14]
 local EXPIRED_KEEP_MS = 3600000 -- an expired hold answers 410 for an hour
+local HOLD_FIELDS = {'user', 'seats', 'created', 'expires', 'extended', 'checkout', 'status'}
 
 local function now_ms()
   local t = redis.call('TIME')
@@ -68,37 +74,52 @@ local function give_back(seat, value)
   return true
 end
 
-local function hold_key(prefix, hold_id) return prefix .. 'hold:' .. hold_id end
-local function buyer_key(prefix, user) return prefix .. 'buyer:' .. user end
-
 -- The hold's fields, or nil when it does not exist.
-local function read_hold(key)
-  local h = redis.call('HMGET', key, 'user', 'seats', 'created', 'expires', 'extended', 'checkout', 'status')
+local function read_hold(hold_id)
+  local names = {}
+  for i, f in ipairs(HOLD_FIELDS) do names[i] = hold_id .. ':' .. f end
+  local h = redis.call('HMGET', K_HOLDS, unpack(names))
   if not h[1] then return nil end
-  return {user = h[1], seats = h[2], created = tonumber(h[3]), expires = tonumber(h[4]),
+  return {id = hold_id, user = h[1], seats = h[2], created = tonumber(h[3]), expires = tonumber(h[4]),
           extended = h[5], checkout = tonumber(h[6]), status = h[7]}
+end
+
+-- Set some fields of a hold: write_hold(id, 'expires', 123, 'extended', 1, ...).
+local function write_hold(hold_id, ...)
+  local pairs_ = {...}
+  local args = {}
+  for i = 1, #pairs_, 2 do
+    args[#args + 1] = hold_id .. ':' .. pairs_[i]
+    args[#args + 1] = pairs_[i + 1]
+  end
+  redis.call('HSET', K_HOLDS, unpack(args))
+end
+
+local function forget_hold(hold_id)
+  local names = {}
+  for i, f in ipairs(HOLD_FIELDS) do names[i] = hold_id .. ':' .. f end
+  redis.call('HDEL', K_HOLDS, unpack(names))
 end
 
 local function lapsed(h, now)
   return h.expires <= now and h.checkout <= now
 end
 
--- Give back a hold's seats and forget it; the caller announces the returned seats.
-local function end_hold(prefix, hold_id, h, expired)
+-- Give back a hold's seats and forget it (an expired one is remembered for an hour, to answer 410);
+-- the caller announces the returned seats.
+local function end_hold(hold_id, h, expired, now)
   local freed = {}
   for _, seat in ipairs(split(h.seats)) do
     if give_back(seat, 'h:' .. hold_id) then freed[#freed + 1] = seat end
   end
-  local key = hold_key(prefix, hold_id)
   if expired then
-    redis.call('HSET', key, 'status', 'expired')
-    redis.call('PEXPIRE', key, EXPIRED_KEEP_MS)
+    write_hold(hold_id, 'status', 'expired')
+    redis.call('ZADD', K_ENDED, now + EXPIRED_KEEP_MS, hold_id)
   else
-    redis.call('DEL', key)
+    forget_hold(hold_id)
   end
   redis.call('ZREM', K_EXPIRY, hold_id)
-  local bkey = buyer_key(prefix, h.user)
-  if redis.call('GET', bkey) == hold_id then redis.call('DEL', bkey) end
+  if redis.call('HGET', K_BUYERS, h.user) == hold_id then redis.call('HDEL', K_BUYERS, h.user) end
   return freed
 end
 
@@ -109,8 +130,8 @@ local function hold_answer(hold_id, expires, seats)
 end
 
 -- Shared checks of a hold the caller wants to change; returns h or an error answer.
-local function own_active_hold(prefix, hold_id, user, now)
-  local h = read_hold(hold_key(prefix, hold_id))
+local function own_active_hold(hold_id, user, now)
+  local h = read_hold(hold_id)
   if not h or h.user ~= user then return nil, {'notfound'} end
   if h.status == 'expired' then return nil, {'expired'} end
   if h.checkout > now then return nil, {'busy'} end
@@ -128,4 +149,9 @@ local function unknown_and_taken(seats, mine)
     elseif states[i] and states[i] ~= mine then taken[#taken + 1] = seat end
   end
   return unknown, taken
+end
+
+-- Nothing more is held or sold once the event is cancelled.
+local function closed()
+  return redis.call('EXISTS', K_CLOSED) == 1
 end

@@ -1,10 +1,11 @@
 -- Load an event's seat layout and its booked seats (from PostgreSQL's valid tickets) into Redis.
 -- Without 'force' it does nothing when the event is loaded already; with 'force' it makes the
 -- booked seats agree with the given list (held seats are kept, unless PostgreSQL says booked).
--- KEYS[1..10] the event keys (see seats_lib.lua)
+-- KEYS the event keys (see seats_lib.lua)
 -- ARGV[1] JSON {rows: [[index, category, [seat id, ...]], ...], booked: [[seat id, user id], ...]}
--- ARGV[2] 'force' | ''
+-- ARGV[2] 'force' | '', ARGV[3] 'closed' (the event is cancelled) | ''
 -- Returns 1 if loaded now, 0 if it was loaded already
+if ARGV[3] == 'closed' then redis.call('SET', K_CLOSED, '1') end
 if redis.call('EXISTS', K_LOADED) == 1 and ARGV[2] ~= 'force' then return 0 end
 local data = cjson.decode(ARGV[1])
 redis.call('DEL', K_SEAT_ROW, K_ROWS, K_FREE, K_CATS, K_BOUGHT)
