@@ -159,4 +159,19 @@ else
   echo "$want" > "$stamp"
 fi
 
+# --- browser-test tools from npm (axe-core) ------------------------------------------------------
+step "npm packages for the browser tests (tests/e2e/package-lock.json)"
+if ! command -v npm >/dev/null 2>&1; then
+  note "installing Debian's nodejs and npm"
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q --no-install-recommends nodejs npm
+fi
+want="$(sha256sum tests/e2e/package-lock.json | cut -c1-64)"
+stamp="$ROOT/tests/e2e/node_modules/.boxoffice-install-stamp"
+if [[ "$(cat "$stamp" 2>/dev/null)" == "$want" ]]; then
+  note "up to date"
+else
+  npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error
+  echo "$want" > "$stamp"
+fi
+
 awk -v s="$START" -v e="$(date +%s.%N)" 'BEGIN { printf "==> install done in %.1f s\n", e - s }' >&2

@@ -71,6 +71,19 @@ def screenshot(page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
+AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def accessibility_violations(page) -> list[str]:
+    """axe-core's findings on the page as it is now (its default rules: WCAG 2.1 A and AA and its best
+    practices, such as heading order and named table headers), one line per rule and element."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text())
+    found = page.evaluate("axe.run(document).then(r => r.violations.map(v => [v.id, v.impact,"
+                          " v.nodes.map(n => n.target.join(' ') + ' -- ' + (n.any.concat(n.all)[0] || {}).message)]))")
+    return [f"{rule} ({impact}): {target}" for rule, impact, targets in found for target in targets]
+
+
 def assert_no_console_errors(*pages) -> None:
     for page in pages:
         assert page.errors == [], f"{page.url} logged: {page.errors}"
