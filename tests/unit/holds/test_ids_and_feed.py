@@ -12,10 +12,13 @@ from boxoffice.services.booking.seats import sse_message
 from boxoffice.services.common.validation import validate
 
 
-def test_a_hold_id_names_its_event_and_malformed_ids_are_not_found():
+def test_a_hold_id_names_its_event_and_any_other_spelling_of_it_is_not_found():
     event_id = str(uuid.uuid4())
     assert hold_event(new_hold_id(event_id)) == event_id
-    for bad in ("", "abc", f"{event_id}.", f"{event_id}.x-y", "not-a-uuid.abcdef"):
+    token = new_hold_id(event_id).partition(".")[2]
+    for bad in ("", "abc", f"{event_id}.", f"{event_id}.x-y", "not-a-uuid.abcdef", f"{event_id}.{token.upper()}",
+                f"{event_id.upper()}.{token}", f"{{{event_id}}}.{token}", f"{event_id.replace('-', '')}.{token}",
+                f"{event_id}.{token}0", f"{event_id}.{token[:-1]}"):
         with pytest.raises(NotFound):
             hold_event(bad)
 
@@ -35,10 +38,11 @@ def test_sse_messages_carry_id_event_and_compact_data_and_never_a_holder():
 
 
 def test_a_hold_request_takes_seat_ids_or_a_quantity_but_not_both_and_no_extra_fields():
-    assert validate(HoldRequest, {"event_id": "e", "seat_ids": ["1", "1", "2"]}).seat_ids == ["1", "2"]
-    assert validate(HoldRequest, {"event_id": "e", "quantity": 2, "category": "vip"}).quantity == 2
-    for bad in ({"event_id": "e"}, {"event_id": "e", "seat_ids": ["1"], "quantity": 1},
-                {"event_id": "e", "seat_ids": ["1"], "category": "vip"}, {"event_id": "e", "seat_ids": ["x"]},
-                {"event_id": "e", "quantity": 1, "user_id": "u"}):
+    event_id = str(uuid.uuid4())
+    assert validate(HoldRequest, {"event_id": event_id, "seat_ids": ["1", "1", "2"]}).seat_ids == ["1", "2"]
+    assert validate(HoldRequest, {"event_id": event_id, "quantity": 2, "category": "vip"}).quantity == 2
+    for bad in ({"event_id": event_id}, {"event_id": event_id, "seat_ids": ["1"], "quantity": 1},
+                {"event_id": event_id, "seat_ids": ["1"], "category": "vip"}, {"event_id": event_id, "seat_ids": ["x"]},
+                {"event_id": event_id, "quantity": 1, "user_id": "u"}, {"event_id": "e", "quantity": 1}):
         with pytest.raises(ValidationFailed):
             validate(HoldRequest, bad)

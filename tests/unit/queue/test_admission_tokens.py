@@ -65,3 +65,12 @@ def test_a_room_exists_only_for_a_published_event_with_it_enabled():
     assert WaitingRoom.of_event({**event, "status": "draft"}) is None
     assert WaitingRoom.of_event({**event, "waiting_room": {"enabled": False}}) is None
     assert WaitingRoom.of_event({**event, "waiting_room": None}) is None
+
+
+def test_a_seat_taking_write_needs_an_admission_only_at_an_event_with_a_waiting_room():
+    tokens = AdmissionTokens(KEY)
+    for presented in (None, "junk", token(event_id="e2")):
+        tokens.require(presented, user_id="u1", event_id="e1", waiting_room=False)
+        with pytest.raises(AdmissionRequired):
+            tokens.require(presented, user_id="u1", event_id="e1", waiting_room=True)
+    tokens.require(token(), user_id="u1", event_id="e1", waiting_room=True)

@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-from uuid import UUID
+from boxoffice.domain.ids import canonical_uuid, is_uuid
 
-
-def is_uuid(value: str) -> bool:
-    try:
-        UUID(value)
-    except ValueError:
-        return False
-    return True
+__all__ = ["canonical_uuid", "is_uuid"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator, model_validator
 
+from boxoffice.domain.ids import Uuid
 from boxoffice.services.common.validation import Body
 
 SeatId = str
@@ -19,7 +20,7 @@ def _seat_ids(ids: list[str]) -> list[str]:
 class HoldRequest(Body):
     """Either `seat_ids`, or `quantity` (and optionally `category`) for the best available seats."""
 
-    event_id: str = Field(min_length=1, max_length=64)
+    event_id: Uuid = Field(min_length=1, max_length=64)  # canonical once parsed
     seat_ids: list[SeatId] | None = Field(default=None, min_length=1, max_length=100)
     quantity: int | None = Field(default=None, ge=1, le=100)
     category: str | None = Field(default=None, min_length=1, max_length=64)

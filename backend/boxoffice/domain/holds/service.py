@@ -7,6 +7,7 @@ operation; PostgreSQL's valid tickets are the truth Redis is rebuilt from (`ensu
 from __future__ import annotations
 
 import asyncio
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,7 +17,9 @@ import coredis
 from boxoffice import keys
 from boxoffice.config import Config
 from boxoffice.domain.holds.scripts import Answer, SeatScripts
+from boxoffice.domain.ids import canonical_uuid
 from boxoffice.domain.orders import repository as orders_repository
+from boxoffice.domain.queue.admission import AdmissionTokens, admission_key
 from boxoffice.domain.seats.catalog import Catalog, EventInfo, event_uuid, rfc3339
 from boxoffice.errors import (Conflict, EventClosed, HoldBusy, HoldExists, HoldExpired, NotFound, SeatsTaken,
                               TooManySeats, ValidationFailed)
@@ -39,19 +42,24 @@ class Hold:
                 "expires_at": rfc3339(self.expires_at)}
 
 
+HOLD_TOKEN = re.compile(r"[0-9a-f]{16}")
+
+
 def new_hold_id(event_id: str) -> str:
     return f"{event_id}.{secrets.token_hex(8)}"
 
 
 def hold_event(hold_id: str) -> str:
-    """The event a hold id belongs to; a malformed id is a hold that does not exist."""
+    """The event a hold id belongs to. A hold id is ours and has one spelling only, the one
+    `new_hold_id` gave it (`<canonical event id>.<16 hex>`): any other names no hold."""
     event_id, _, token = hold_id.partition(".")
-    if not token or not token.isalnum():
-        raise NotFound("No such hold")
     try:
-        return event_uuid(event_id)
-    except NotFound:
-        raise NotFound("No such hold") from None
+        canonical = canonical_uuid(event_id)
+    except ValueError:
+        canonical = None
+    if canonical != event_id or not HOLD_TOKEN.fullmatch(token):
+        raise NotFound("No such hold")
+    return event_id
 
 
 def _seats(csv: str) -> list[str]:
@@ -66,16 +74,20 @@ class Holds:
         self.scripts = scripts
         self.catalog = catalog
         self.config = config
+        self.admissions = AdmissionTokens(admission_key(config.internal_secret))
         self._loading: dict[str, asyncio.Lock] = {}
         self._layouts: dict[str, str] = {}  # event id -> the layout this process saw Redis hold
 
     # --- buyer operations -------------------------------------------------------------------
 
     async def create(self, *, user_id: str, event_id: str, seat_ids: list[str] | None = None,
-                     quantity: int | None = None, category: str | None = None, ttl_s: int | None = None) -> Hold:
-        """Hold these seats (all or nothing) or the best `quantity` seats of `category`."""
+                     quantity: int | None = None, category: str | None = None, ttl_s: int | None = None,
+                     admission: str | None = None) -> Hold:
+        """Hold these seats (all or nothing) or the best `quantity` seats of `category`; `admission` is
+        the buyer's admission token, needed when the event has a waiting room."""
         event = await self.catalog.get_any(event_id)
         event.check_on_sale()
+        self._admit(event, user_id, admission)
         await self._follow_layout(event)
         if category and category not in event.prices:
             raise ValidationFailed([{"field": "category", "message": "no such seat category at this event"}])
@@ -90,9 +102,10 @@ class Holds:
         HOLDS.labels(answer[0]).inc()
         return await self._hold_from(answer, hold_id, event)
 
-    async def add_seats(self, *, user_id: str, hold_id: str, seat_ids: list[str]) -> Hold:
+    async def add_seats(self, *, user_id: str, hold_id: str, seat_ids: list[str], admission: str | None = None) -> Hold:
         event = await self.catalog.get_any(hold_event(hold_id))
         event.check_on_sale()
+        self._admit(event, user_id, admission)
         await self._follow_layout(event)
         answer = await self._call(event.id, lambda: self.scripts.add_seats(
             event.id, hold_id, user_id, seat_ids, cap=event.max_tickets_per_order))
@@ -108,8 +121,9 @@ class Holds:
             raise NotFound("This seat is not part of the hold")
         return await self._hold_from(answer, hold_id, None, event_id)
 
-    async def extend(self, *, user_id: str, hold_id: str) -> Hold:
+    async def extend(self, *, user_id: str, hold_id: str, admission: str | None = None) -> Hold:
         event_id = hold_event(hold_id)
+        self._admit(await self.catalog.get_any(event_id), user_id, admission)
         answer = await self._call(event_id, lambda: self.scripts.extend(
             event_id, hold_id, user_id, extend_ms=self.config.hold_extend_s * 1000,
             max_lifetime_ms=self.config.hold_max_lifetime_s * 1000))
@@ -230,6 +244,11 @@ class Holds:
         return answer
 
     # --- answers -----------------------------------------------------------------------------
+
+    def _admit(self, event: EventInfo, user_id: str, admission: str | None) -> None:
+        """Seats are taken only with the buyer's admission when the event has a waiting room, even
+        by a request that did not come past the gateway's own check."""
+        self.admissions.require(admission, user_id=user_id, event_id=event.id, waiting_room=event.waiting_room)
 
     def _check_count(self, event: EventInfo, count: int) -> None:
         if count > event.max_tickets_per_order:

@@ -22,6 +22,12 @@ def rfc3339_ms(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def waiting_room_on(settings: dict | None) -> bool:
+    """Whether an event's `waiting_room` settings turn the room on (then seat-taking writes need an
+    admission: the gateway reads them from the events service, booking from its catalog)."""
+    return bool(isinstance(settings, dict) and settings.get("enabled"))
+
+
 @dataclass(frozen=True, slots=True)
 class WaitingRoom:
     """One event's waiting-room settings, as the events service stores them."""
@@ -36,8 +42,8 @@ class WaitingRoom:
     @classmethod
     def of_event(cls, event: dict) -> "WaitingRoom | None":
         """The room of a published event whose organizer enabled one, else None."""
-        settings = event.get("waiting_room") or {}
-        if not settings.get("enabled") or event.get("status") != "published":
+        settings = event.get("waiting_room")
+        if not waiting_room_on(settings) or event.get("status") != "published":
             return None
         return cls(event_id=event["id"],
                    admit_per_minute=int(settings.get("admit_per_minute") or DEFAULT_ADMIT_PER_MINUTE),

@@ -12,7 +12,6 @@ import asyncio
 import hashlib
 import json
 import time
-import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,6 +19,8 @@ from datetime import UTC, datetime
 from tortoise.connection import get_connection
 
 from boxoffice.domain.events.models import EventStatus
+from boxoffice.domain.ids import canonical_uuid
+from boxoffice.domain.queue.schemas import waiting_room_on
 from boxoffice.errors import EventClosed, NotFound, NotOnSale
 
 MAX_EVENTS = 2000
@@ -50,6 +51,7 @@ class EventInfo:
     read_at: float = 0.0
     version: int = 0
     layout: str = ""  # a fingerprint of the seat ids: a replaced seat map has another one
+    waiting_room: bool = False  # seat-taking writes need an admission (domain/queue/admission.py)
 
     @property
     def public(self) -> bool:
@@ -89,8 +91,8 @@ def rfc3339(moment: datetime) -> str:
 def event_uuid(event_id: str) -> str:
     """The canonical form of an event id; anything else is a 404."""
     try:
-        return str(uuid.UUID(event_id))
-    except (ValueError, AttributeError, TypeError):
+        return canonical_uuid(event_id)
+    except ValueError:
         raise NotFound("No such event") from None
 
 
@@ -141,7 +143,7 @@ class Catalog:
         db = get_connection("default")
         rows = await db.execute_query_dict(
             "SELECT id, status, on_sale_at, ends_at, currency, max_tickets_per_order, price_categories, seat_count,"
-            " version FROM events WHERE id = $1", [event_id])
+            " version, waiting_room FROM events WHERE id = $1", [event_id])
         if not rows:
             self._events.pop(event_id, None)
             raise NotFound("No such event")
@@ -151,18 +153,21 @@ class Catalog:
         else:
             seats = await _seats(event_id)
             layout = fingerprint(seats)
-        prices = row["price_categories"]
-        prices = json.loads(prices) if isinstance(prices, str) else prices
+        prices = _json(row["price_categories"])
         info = EventInfo(
             id=event_id, status=str(row["status"]), on_sale_at=row["on_sale_at"], ends_at=row["ends_at"],
             currency=row["currency"], max_tickets_per_order=row["max_tickets_per_order"],
             prices={p["category"]: int(p["price"]) for p in prices}, seats=seats, read_at=time.monotonic(),
-            version=row["version"], layout=layout)
+            version=row["version"], layout=layout, waiting_room=waiting_room_on(_json(row["waiting_room"])))
         self._events[event_id] = info
         self._events.move_to_end(event_id)
         while len(self._events) > MAX_EVENTS:
             self._events.popitem(last=False)
         return info
+
+
+def _json(value):
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def fingerprint(seats: dict[str, Seat]) -> str:

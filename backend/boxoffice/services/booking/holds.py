@@ -8,6 +8,7 @@ from sanic_ext import openapi
 
 from boxoffice.domain.holds.schemas import AddSeats, HoldRequest
 from boxoffice.domain.holds.service import Holds
+from boxoffice.domain.queue.admission import ADMISSION_HEADER
 from boxoffice.services.common.identity import require_user
 from boxoffice.services.common.validation import parse_body
 
@@ -19,7 +20,8 @@ bp = Blueprint("holds")
 async def create_hold(request: Request, holds: Holds) -> HTTPResponse:
     form = parse_body(request, HoldRequest)
     hold = await holds.create(user_id=require_user(request).user_id, event_id=form.event_id,
-                              seat_ids=form.seat_ids, quantity=form.quantity, category=form.category)
+                              seat_ids=form.seat_ids, quantity=form.quantity, category=form.category,
+                              admission=request.headers.get(ADMISSION_HEADER))
     return json(hold.public(), status=201)
 
 
@@ -38,7 +40,8 @@ async def release_hold(request: Request, hold_id: str, holds: Holds) -> HTTPResp
 @openapi.body({"application/json": AddSeats.model_json_schema()})
 async def add_seats(request: Request, hold_id: str, holds: Holds) -> HTTPResponse:
     form = parse_body(request, AddSeats)
-    hold = await holds.add_seats(user_id=require_user(request).user_id, hold_id=hold_id, seat_ids=form.seat_ids)
+    hold = await holds.add_seats(user_id=require_user(request).user_id, hold_id=hold_id, seat_ids=form.seat_ids,
+                                 admission=request.headers.get(ADMISSION_HEADER))
     return json(hold.public())
 
 
@@ -51,4 +54,6 @@ async def drop_seat(request: Request, hold_id: str, seat_id: str, holds: Holds) 
 
 @bp.post("/api/holds/<hold_id>/extend")
 async def extend_hold(request: Request, hold_id: str, holds: Holds) -> HTTPResponse:
-    return json((await holds.extend(user_id=require_user(request).user_id, hold_id=hold_id)).public())
+    hold = await holds.extend(user_id=require_user(request).user_id, hold_id=hold_id,
+                              admission=request.headers.get(ADMISSION_HEADER))
+    return json(hold.public())

@@ -18,6 +18,7 @@ from boxoffice.config import Config
 from boxoffice.infra.logging import correlation_id, log_config
 from boxoffice.infra.metrics import REGISTRY, REQUEST_LATENCY
 from boxoffice.services.common.identity import is_open, read_identity
+from boxoffice.services.common.paths import use_canonical_paths
 from boxoffice.services.common.problems import ProblemErrorHandler, problem
 
 ReadyCheck = Callable[[], Awaitable[bool]]
@@ -39,6 +40,7 @@ def create_base_app(service: str, config: Config, *, trust_gateway: bool = True)
     app.ctx.ready_checks = {}
     app.ext.dependency(config)
     _add_correlation(app)
+    use_canonical_paths(app)
     _add_metrics(app, service)
     if trust_gateway:
         _add_identity(app, config)

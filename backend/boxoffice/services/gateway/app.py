@@ -6,6 +6,7 @@ from sanic import Request, Sanic
 from sanic.response import HTTPResponse
 
 from boxoffice.config import Config
+from boxoffice.domain.queue.admission import ADMISSION_HEADER
 from boxoffice.errors import NotFound
 from boxoffice.infra.redis import TokenBucket, use_redis
 from boxoffice.infra.tokens import TokenIssuer
@@ -76,6 +77,8 @@ def identity_headers(request: Request, config: Config) -> dict[str, str]:
     if request.ctx.user:
         headers[USER_HEADER] = request.ctx.user.user_id
         headers[ROLES_HEADER] = ",".join(request.ctx.user.roles)
+    if token := getattr(request.ctx, "admission_token", None):  # booking checks it again
+        headers[ADMISSION_HEADER] = token
     return headers
 
 

@@ -11,6 +11,7 @@ from sanic import Request
 from sanic.response import HTTPResponse, raw
 
 from boxoffice.config import Config
+from boxoffice.domain.queue.admission import ADMISSION_HEADER
 from boxoffice.errors import BadGateway, GatewayTimeout
 from boxoffice.infra.metrics import UPSTREAM_ERRORS
 from boxoffice.services.common.identity import IDENTITY_HEADERS
@@ -21,8 +22,10 @@ HOP_BY_HOP = frozenset({
     "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
     "transfer-encoding", "upgrade", "host", "content-length",
 })
-# Never passed on from a client: the gateway alone speaks for the caller.
-CLIENT_STRIPPED = HOP_BY_HOP | {h.lower() for h in IDENTITY_HEADERS} | {"authorization", "x-forwarded-for", "x-real-ip"}
+# Never passed on from a client: the gateway alone speaks for the caller (and passes on the admission
+# token it judged, whichever way the client sent it).
+CLIENT_STRIPPED = (HOP_BY_HOP | {h.lower() for h in IDENTITY_HEADERS}
+                   | {"authorization", "x-forwarded-for", "x-real-ip", ADMISSION_HEADER.lower()})
 
 
 class Upstreams:

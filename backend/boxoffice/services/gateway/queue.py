@@ -1,11 +1,14 @@
 """The waiting room at the gateway: join and place (API, WebSocket, page), admission tokens on hold
 writes, and the admitter every gateway runs.
 
-Admission is checked here rather than in booking: the gateway owns the queue and the token key,
-already knows the verified caller, and turning unadmitted writes away at the edge is the point of a
-waiting room (booking never sees the storm it protects against). Only writes that take seats need
-admission (a new hold, seats added, an extension); giving seats back, reading a hold and checkout
-never do, so a lapsed admission cannot trap a buyer's seats.
+Admission is checked here first: the gateway owns the queue, already knows the verified caller, and
+turning unadmitted writes away at the edge is the point of a waiting room (booking never sees the
+storm it protects against). Booking checks it again with the same rule (`AdmissionTokens.require`)
+on the same canonical ids (paths are canonical before any middleware here runs, and the event id is
+parsed with booking's own request schema), so the gateway is not the only lock; the token the
+gateway judged, from the header or the `bo_admit_<event id>` cookie, is what booking receives. Only
+writes that take seats need admission (a new hold, seats added, an extension); giving seats back,
+reading a hold and checkout never do, so a lapsed admission cannot trap a buyer's seats.
 """
 
 from __future__ import annotations
@@ -27,26 +30,30 @@ from sanic.server.websockets.impl import WebsocketImplProtocol
 
 from boxoffice import keys
 from boxoffice.config import Config
-from boxoffice.domain.queue.admission import AdmissionTokens, admission_key
+from boxoffice.domain.holds.schemas import HoldRequest
+from boxoffice.domain.holds.service import hold_event
+from boxoffice.domain.ids import canonical_uuid
+from boxoffice.domain.queue.admission import ADMISSION_HEADER, AdmissionTokens, admission_cookie, admission_key
 from boxoffice.domain.queue.feed import AdmissionFeed
 from boxoffice.domain.queue.schemas import Place, WaitingRoom
 from boxoffice.domain.queue.scripts import QueueScripts
 from boxoffice.domain.queue.service import WaitingRooms
-from boxoffice.errors import Forbidden, NotFound, ServiceUnavailable
+from boxoffice.errors import AdmissionRequired, BoxOfficeError, Forbidden, NotFound, NotOnSale, ServiceUnavailable
 from boxoffice.infra.metrics import REGISTRY, STREAM_CONNECTIONS
 from boxoffice.infra.redis import RedisClient, RedisErrors
 from boxoffice.services.common.identity import INTERNAL_HEADER, require_user
 from boxoffice.services.common.pages import CSRF_COOKIE, add_page_errors, new_csrf_token, page_renderer, redirect
+from boxoffice.services.common.validation import parse_body
 from boxoffice.services.gateway import csrf
 
 log = logging.getLogger("boxoffice.queue")
 
-ADMISSION_HEADER = "X-Admission-Token"
 ADMIT_EVERY_S = 0.1
 ROOM_CACHE_S = 2.0
 FORGET_EMPTY_AFTER_S = 30.0
 QUEUE_API = re.compile(r"^/api/events/([^/]+)/queue(/ws)?$")
-HOLD_WRITES = (re.compile(r"^/api/holds$"), re.compile(r"^/api/holds/([^/.]+)\.[^/]+/(seats|extend)$"))
+NEW_HOLD = "/api/holds"
+SEATS_TO_HOLD = re.compile(r"^/api/holds/([^/]+)/(seats|extend)$")  # seats added, an extension
 SEAT_MAP = re.compile(r"^/events/([^/]+)$")
 
 QUEUE_LENGTH = Gauge("boxoffice_queue_length", "Buyers waiting in an event's line", ["event_id"], registry=REGISTRY)
@@ -55,16 +62,13 @@ QUEUE_ADMISSIONS = Counter("boxoffice_queue_admissions_total", "Buyers admitted 
                            registry=REGISTRY)
 QUEUE_WAIT = Histogram("boxoffice_queue_wait_seconds", "From joining (or the sale opening) to admission",
                        registry=REGISTRY, buckets=(1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200))
-QUEUE_REFUSALS = Counter("boxoffice_queue_refusals_total", "Hold writes refused for want of an admission",
-                         registry=REGISTRY)
+QUEUE_REFUSALS = Counter("boxoffice_queue_refusals_total",
+                         "Seat-taking writes refused: no admission, or an event id that names no event",
+                         ["reason"], registry=REGISTRY)
 
 bp = Blueprint("gateway-queue")
 pages_bp = Blueprint("gateway-queue-pages")
 add_page_errors(pages_bp, page_renderer)
-
-
-def admission_cookie(event_id: str) -> str:
-    return f"bo_admit_{event_id}"
 
 
 class RoomDirectory:
@@ -78,9 +82,13 @@ class RoomDirectory:
         self._reading: dict[str, asyncio.Future] = {}
 
     async def event(self, event_id: str) -> dict | None:
-        """The published event (None: no such public event). One read per event at a time however many
-        requests ask (a storm of holds must not become a storm on the events service); while it is
-        being re-read, callers get the copy they had."""
+        """The published event (None: no such public event, or not even an id). One read per event at a
+        time however many requests ask (a storm of holds must not become a storm on the events
+        service); while it is being re-read, callers get the copy they had."""
+        try:
+            event_id = canonical_uuid(event_id)
+        except ValueError:
+            return None
         known = self._known.get(event_id)
         if known and time.monotonic() - known[0] < ROOM_CACHE_S:
             return known[1]
@@ -266,10 +274,10 @@ async def guard_queue(request: Request) -> HTTPResponse | None:
             _same_origin(request)
         request.ctx.room = await request.app.ctx.rooms.require(match.group(1))
         return None
-    if request.method == "POST" and request.ctx.user is not None and path.startswith("/api/holds"):
-        event_id = _hold_event(request)
-        if event_id:
-            await _check_admission(request, event_id)
+    if request.method == "POST" and request.ctx.user is not None:
+        write = _seat_taking_write(request)
+        if write:
+            await _check_admission(request, *write)
         return None
     if request.method == "GET" and (match := SEAT_MAP.match(path)):
         return await _seat_map_gate(request, match.group(1))
@@ -285,27 +293,31 @@ def _same_origin(request: Request) -> None:
         raise Forbidden("WebSockets of the waiting room are for this site's pages only")
 
 
-def _hold_event(request: Request) -> str | None:
-    if HOLD_WRITES[0].match(request.path):
-        try:
-            body = request.json
-        except Exception:  # booking answers the malformed body
-            return None
-        event_id = body.get("event_id") if isinstance(body, dict) else None
-        return event_id if isinstance(event_id, str) and event_id else None
-    match = HOLD_WRITES[1].match(request.path)
-    return match.group(1) if match else None
+def _seat_taking_write(request: Request) -> tuple[str, BoxOfficeError] | None:
+    """The canonical event id a seat-taking write is for, read exactly as booking will read it (its
+    request schema, its hold ids: a body or hold id booking would refuse is refused here alike), and
+    the refusal for an event id that names no event on sale."""
+    if request.path == NEW_HOLD:
+        return parse_body(request, HoldRequest).event_id, NotOnSale("No event on sale has this id")
+    match = SEATS_TO_HOLD.match(request.path)
+    return (hold_event(match.group(1)), NotFound("No such hold")) if match else None
 
 
-async def _check_admission(request: Request, event_id: str) -> None:
-    room = await request.app.ctx.rooms.room(event_id)
-    if room is None:
-        return
-    token = request.headers.get(ADMISSION_HEADER) or request.cookies.get(admission_cookie(room.event_id))
+async def _check_admission(request: Request, event_id: str, unknown: BoxOfficeError) -> None:
+    """An event id that names no public event (none at all, or a draft) is refused here, never waved
+    on; the events service being unreachable is a 503 (RoomDirectory). The token judged here is the
+    one booking receives."""
+    event = await request.app.ctx.rooms.event(event_id)
+    if event is None:
+        QUEUE_REFUSALS.labels("unknown_event").inc()
+        raise unknown
+    token = request.headers.get(ADMISSION_HEADER) or request.cookies.get(admission_cookie(event_id))
+    request.ctx.admission_token = token
     try:
-        request.app.ctx.admission_tokens.check(token, user_id=request.ctx.user.user_id, event_id=room.event_id)
-    except Exception:
-        QUEUE_REFUSALS.inc()
+        request.app.ctx.admission_tokens.require(token, user_id=request.ctx.user.user_id, event_id=event_id,
+                                                 waiting_room=WaitingRoom.of_event(event) is not None)
+    except AdmissionRequired:
+        QUEUE_REFUSALS.labels("no_admission").inc()
         raise
 
 
