@@ -37,7 +37,7 @@ async def test_joining_answers_201_then_200_with_the_same_place_and_reading_need
         assert_problem(await http.post(path), 401)
     assert (first.status_code, second.status_code, again.status_code) == (201, 201, 200)
     assert first.json()["position"] == 1 and first.json()["status"] in ("waiting", "admitted")
-    assert read.json() == {"status": "waiting", "position": 1, "ahead": 0, "estimated_wait_s": 60}
+    assert read.json() == {"status": "waiting", "position": 2, "ahead": 0, "estimated_wait_s": 60}
     assert again.json()["status"] == "admitted" and again.json()["admission_token"] == admitted["admission_token"]
 
 
@@ -126,7 +126,7 @@ async def test_the_queue_page_shows_the_place_and_sends_the_admitted_buyer_to_th
             await http.post(f"/api/events/{made.id}/queue", headers=bearer(user))
         await wait_for_status(http, f"/api/events/{made.id}/queue", first, "admitted")
         waiting = await page(f"/events/{made.id}/queue", second)
-        assert waiting.status_code == 200 and 'data-queue' in waiting.text and "#1" in waiting.text
+        assert waiting.status_code == 200 and 'data-queue' in waiting.text and "#2" in waiting.text
         admitted = await page(f"/events/{made.id}/queue", first)
         assert admitted.status_code == 303 and admitted.headers["location"] == f"/events/{made.id}"
         cookie = admitted.cookies[f"bo_admit_{made.id}"]

@@ -109,7 +109,44 @@ async def test_an_admitted_buyer_gets_a_token_and_a_lapsed_one_rejoins_at_the_ba
     await redis.hset(keys.queue_keys(r.event_id)[2], {"first": "1,2"})  # lapsed long ago
     assert (await rooms.place(room=r, user_id="first")).status == "expired"
     rejoined, created = await rooms.join(room=r, user_id="first", now_ms=0)
-    assert not created and rejoined.status == "waiting" and rejoined.position == 2
+    assert not created and rejoined.status == "waiting" and (rejoined.position, rejoined.ahead) == (3, 1)
+
+
+async def test_a_number_in_line_is_given_once_and_ahead_only_goes_down_as_others_are_admitted(rooms, redis):
+    r = room(on_sale_ms=await redis_ms(redis) - 60_000, per_minute=60)  # one admitted now, the next in a second
+    for buyer in ("a", "b", "c"):
+        await rooms.join(room=r, user_id=buyer, now_ms=0)
+    before = {b: await rooms.place(room=r, user_id=b) for b in ("b", "c")}
+    assert [b for b, _ in (await rooms.admit(room=r)).buyers] == ["a"]
+    await rooms.join(room=r, user_id="d", now_ms=0)
+    after = {b: await rooms.place(room=r, user_id=b) for b in ("b", "c", "d")}
+    assert [(before[b].position, before[b].ahead) for b in ("b", "c")] == [(2, 1), (3, 2)]
+    assert [(after[b].position, after[b].ahead) for b in ("b", "c", "d")] == [(2, 0), (3, 1), (4, 2)]
+
+
+async def test_early_joiners_keep_their_shuffled_numbers_as_the_first_of_them_are_admitted(rooms, redis):
+    r = room(on_sale_ms=await redis_ms(redis) + 300, per_minute=60)
+    for buyer in ("e1", "e2", "e3"):
+        await rooms.join(room=r, user_id=buyer, now_ms=0)
+    await asyncio.sleep(0.4)
+    opened = {b: (await rooms.place(room=r, user_id=b)).position for b in ("e1", "e2", "e3")}
+    await asyncio.sleep(1.0)  # a second's credit: the first of them goes in
+    (first, _), = (await rooms.admit(room=r)).buyers
+    assert opened[first] == 1 and sorted(opened.values()) == [1, 2, 3]
+    for buyer in {"e1", "e2", "e3"} - {first}:
+        place = await rooms.place(room=r, user_id=buyer)
+        assert (place.position, place.ahead) == (opened[buyer], opened[buyer] - 2)
+
+
+async def test_once_the_line_has_opened_a_postponed_sale_puts_nobody_in_front(rooms, redis):
+    r = room(on_sale_ms=await redis_ms(redis) - 60_000)
+    await rooms.join(room=r, user_id="first", now_ms=0)
+    postponed = WaitingRoom(event_id=r.event_id, admit_per_minute=r.admit_per_minute, admission_minutes=10,
+                            on_sale_ms=await redis_ms(redis) + 3_600_000, ends_ms=r.ends_ms)
+    await rooms.join(room=postponed, user_id="later", now_ms=0)
+    standing = await rooms.scripts.place(r.event_id, "later")
+    assert (standing.position, standing.ahead) == (2, 1)
+    assert (await rooms.place(room=r, user_id="first")).position == 1
 
 
 async def test_every_key_a_queue_script_touches_shares_the_events_hash_tag(rooms, redis):

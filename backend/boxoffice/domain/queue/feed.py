@@ -67,9 +67,10 @@ class AdmissionFeed:
                 continue
             for entry in (answer or {}).get(stream, ()):
                 position = entry.identifier
-                self._wake(event_id, str(entry.field_values.get("buyers", "")).split(","))
+                self.wake(event_id, str(entry.field_values.get("buyers", "")).split(","))
 
-    def _wake(self, event_id: str, buyers: list[str]) -> None:
+    def wake(self, event_id: str, buyers: list[str]) -> None:
+        """Wake this process's sockets of these buyers (their place changed)."""
         waiting = self._waiting.get(event_id, {})
         for buyer in buyers:
             for woken in waiting.get(buyer, ()):

@@ -65,7 +65,8 @@ class WaitingRoom:
 
 @dataclass(frozen=True, slots=True)
 class Place:
-    """A buyer's place: `position` and `ahead` are None while early (the shuffle has not happened)."""
+    """A buyer's place: `position` is its number in line (1 = first, never changed), `ahead` how many
+    still wait before it; both None while early (the shuffle has not happened)."""
 
     status: str  # early | waiting | admitted | expired
     position: int | None

@@ -25,6 +25,7 @@ class Standing:
     now_ms: int
     ahead: int = 0
     line_length: int = 0
+    position: int = 0  # the buyer's number in line, fixed once the sale has opened
     admitted_ms: int = 0
     expires_ms: int = 0
 
@@ -60,7 +61,7 @@ class QueueScripts:
         if kind == "admitted":
             return Standing(kind, now, admitted_ms=int(answer[2]), expires_ms=int(answer[3]))
         if kind == "line":
-            return Standing(kind, now, ahead=int(answer[2]), line_length=int(answer[3]))
+            return Standing(kind, now, ahead=int(answer[2]), line_length=int(answer[3]), position=int(answer[4]))
         return Standing("none", now)
 
     async def admit(self, event_id: str, *, on_sale_ms: int, per_minute: int, admission_ms: int,

@@ -9,6 +9,10 @@ tie (two equal draws, then Redis orders by buyer id), with probability below n**
 (about 1e-8 for a million early joiners). The score is fixed at the first join and joining again
 keeps it, so retrying cannot buy a better draw. Later arrivals get the next arrival number (1, 2,
 ...), which sorts after every fraction: they join the back in arrival order.
+
+Numbers in line. Early joiners get theirs when the sale opens, in the shuffled order (1, 2, ...);
+later arrivals follow. A buyer's number (`position`) never changes while it waits; `ahead`, the
+buyers still before it, only goes down as they are admitted.
 """
 
 from __future__ import annotations
@@ -63,7 +67,7 @@ class WaitingRooms:
         if now < room.on_sale_ms:
             until_sale = -(-(room.on_sale_ms - now) // 1000)
             return Place("early", None, None, until_sale + room.seconds_for(standing.line_length / 2))
-        return Place("waiting", standing.ahead + 1, standing.ahead, room.seconds_for(standing.ahead + 1))
+        return Place("waiting", standing.position, standing.ahead, room.seconds_for(standing.ahead + 1))
 
     async def admit(self, *, room: WaitingRoom, most: int = 1000) -> Admitted:
         """Admit the buyers whose turn has come (safe to call from every gateway at once)."""

@@ -2,7 +2,9 @@
 -- the uniformly random fraction it brought (ARGV[3], in [0, 1)), so early joiners are shuffled
 -- when the sale opens; from then on the score is the next arrival number (1, 2, ...), behind every
 -- early joiner. A buyer already in line or admitted keeps that; one whose admission has lapsed
--- goes to the back of the line.
+-- goes to the back of the line. Once the line has opened (someone arrived after the sale opened or
+-- was admitted) nobody joins in front any more, even if the sale is moved later: places in line
+-- never change (queue_place.lua).
 -- KEYS[1] line (zset buyer -> score), KEYS[2] joined (hash buyer -> ms), KEYS[3] admitted (hash
 --   buyer -> "admitted_ms,expires_ms"), KEYS[4] state (hash seq, credit, tick, admitted),
 --   KEYS[5] admissions (stream) -- all under the event's hash tag
@@ -23,7 +25,8 @@ elseif redis.call('ZSCORE', KEYS[1], buyer) then
   return {0, now < on_sale and 1 or 0}
 end
 
-local early = now < on_sale and created == 1
+local opened = redis.call('HEXISTS', KEYS[4], 'seq') == 1 or redis.call('HEXISTS', KEYS[4], 'admitted') == 1
+local early = now < on_sale and created == 1 and not opened
 local score = early and random_score or redis.call('HINCRBY', KEYS[4], 'seq', 1)
 redis.call('ZADD', KEYS[1], score, buyer)
 redis.call('HSET', KEYS[2], buyer, math.max(now, on_sale))

@@ -51,6 +51,7 @@ log = logging.getLogger("boxoffice.queue")
 ADMIT_EVERY_S = 0.1
 ROOM_CACHE_S = 2.0
 FORGET_EMPTY_AFTER_S = 30.0
+NOT_JOINED_POLL_S = 0.5  # a socket opened before its buyer joined looks again this often
 QUEUE_API = re.compile(r"^/api/events/([^/]+)/queue(/ws)?$")
 NEW_HOLD = "/api/holds"
 SEATS_TO_HOLD = re.compile(r"^/api/holds/([^/]+)/(seats|extend)$")  # seats added, an extension
@@ -157,7 +158,8 @@ async def queue_place(request: Request, event_id: str) -> HTTPResponse:
 
 @bp.websocket("/api/events/<event_id>/queue/ws")
 async def queue_ws(request: Request, ws: WebsocketImplProtocol, event_id: str) -> None:
-    """Pushes the caller's place whenever it changes, the admission (or expiry) last, then closes."""
+    """Pushes the caller's place whenever it changes, the admission (or expiry) last, then closes.
+    Opened before the caller joined, it says nothing until the join, then pushes the place."""
     room: WaitingRoom = request.ctx.room
     rooms: WaitingRooms = request.app.ctx.waiting_rooms
     user_id = require_user(request).user_id
@@ -166,24 +168,26 @@ async def queue_ws(request: Request, ws: WebsocketImplProtocol, event_id: str) -
         with request.app.ctx.admission_feed.watch(room.event_id, user_id) as woken:
             last = None
             while True:
-                try:
-                    place = await rooms.place(room=room, user_id=user_id)
-                except NotFound as exc:
-                    await ws.send(jsonlib.dumps({"status": "none", "detail": exc.detail}))
-                    await ws.close(code=4404, reason="not in this queue")
-                    return
-                body = place.public()
-                if body != last:
+                place = await _place_if_joined(rooms, room, user_id)
+                body = place.public() if place else None
+                if body is not None and body != last:
                     await ws.send(jsonlib.dumps(body))
                     last = body
-                if place.status in ("admitted", "expired"):
+                if place and place.status in ("admitted", "expired"):
                     break
                 woken.clear()
                 with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(woken.wait(), refresh_s(place, room))
+                    await asyncio.wait_for(woken.wait(), refresh_s(place, room) if place else NOT_JOINED_POLL_S)
         await ws.close(code=1000, reason=place.status)
     finally:
         STREAM_CONNECTIONS.labels("queue_ws").dec()
+
+
+async def _place_if_joined(rooms: WaitingRooms, room: WaitingRoom, user_id: str) -> Place | None:
+    try:
+        return await rooms.place(room=room, user_id=user_id)
+    except NotFound:
+        return None
 
 
 def refresh_s(place: Place, room: WaitingRoom) -> float:
@@ -200,6 +204,7 @@ async def _join(request: Request, room: WaitingRoom) -> tuple[Place, bool]:
     rooms: WaitingRooms = request.app.ctx.waiting_rooms
     place, created = await rooms.join(room=room, user_id=user_id, now_ms=int(time.time() * 1000))
     await rooms.redis.sadd(keys.QUEUE_EVENTS, [room.event_id])
+    request.app.ctx.admission_feed.wake(room.event_id, [user_id])  # a socket of this gateway waiting for the join
     return place, created
 
 
