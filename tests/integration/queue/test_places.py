@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 
 import httpx
@@ -27,21 +28,34 @@ async def test_numbers_in_line_stay_the_same_and_ahead_goes_down_as_buyers_befor
     assert joined[1]["ahead"] >= later[0]["ahead"] and joined[2]["ahead"] >= later[1]["ahead"]
 
 
+def open_queue_sockets(stack) -> float:
+    """Queue WebSockets the gateways hold open, summed over both (each on its own port)."""
+    total = 0.0
+    for instance in range(2):
+        text = httpx.get(f"http://127.0.0.1:{stack.ports.service('gateway', instance)}/metrics").text
+        found = re.search(r'^boxoffice_stream_connections{kind="queue_ws"} (\S+)$', text, re.M)
+        total += float(found.group(1)) if found else 0.0
+    return total
+
+
 async def test_a_websocket_opened_before_joining_is_silent_until_the_join_then_pushes_the_place_within_a_second(
         stack, mint, domain):
     made = await queued_event(per_minute=1, on_sale_in_s=-3600)
     path = f"/api/events/{made.id}/queue"
-    ahead, buyer = mint(), mint()
+    ahead, buyer, passer_by = mint(), mint(), mint()
+    url = f"ws://127.0.0.1:{stack.ports.http}{path}/ws"
+    before = open_queue_sockets(stack)
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{stack.ports.http}", timeout=30) as http:
         await http.post(path, headers=bearer(ahead))
         await wait_for_status(http, path, ahead, "admitted")  # the buyer will wait a minute behind
-        url = f"ws://127.0.0.1:{stack.ports.http}{path}/ws"
-        async with websockets.connect(url, additional_headers=bearer(buyer), open_timeout=10) as ws:
-            try:
-                said = await asyncio.wait_for(ws.recv(), 2.0)
-                raise AssertionError(f"the socket spoke before its buyer joined: {said}")
-            except asyncio.TimeoutError:
-                pass
+        async with (websockets.connect(url, additional_headers=bearer(buyer), open_timeout=10) as ws,
+                    websockets.connect(url, additional_headers=bearer(passer_by), open_timeout=10) as never_joins):
+            for socket in (ws, never_joins):
+                try:
+                    said = await asyncio.wait_for(socket.recv(), 1.5)
+                    raise AssertionError(f"a socket spoke before its buyer joined: {said}")
+                except asyncio.TimeoutError:
+                    pass
             joined = await http.post(path, headers=bearer(buyer))
             answered = time.monotonic()
             pushed = json.loads(await asyncio.wait_for(ws.recv(), 5.0))
@@ -49,3 +63,7 @@ async def test_a_websocket_opened_before_joining_is_silent_until_the_join_then_p
     assert joined.status_code == 201
     assert pushed == joined.json() == {"status": "waiting", "position": 2, "ahead": 0, "estimated_wait_s": 60}
     assert elapsed < 1.0, elapsed
+    deadline = time.monotonic() + 3
+    while open_queue_sockets(stack) > before and time.monotonic() < deadline:  # both left: nothing lingers
+        await asyncio.sleep(0.1)
+    assert open_queue_sockets(stack) <= before
