@@ -85,7 +85,13 @@ RECONCILE_LOCK = "orders:reconcile-lock"
 
 
 def simulated_payment(reference: str) -> str:
+    """The simulated provider's charge (or void) record of one reference, written once."""
     return f"payments:simulated:{reference}"
+
+
+def simulated_refund(reference: str) -> str:
+    """The simulated provider's refund record of one reference, written once."""
+    return f"payments:simulated:{reference}:refund"
 
 
 # --- waiting room (gateway) -----------------------------------------------------------------------
