@@ -1,4 +1,4 @@
-"""`boxoffice`: run the stack or one service, migrate, seed, manage the search index and the outbox."""
+"""`boxoffice`: run the stack or one service, migrate, seed, manage the search index, the outbox and jobs."""
 
 from __future__ import annotations
 
@@ -57,6 +57,22 @@ def outbox(args: argparse.Namespace) -> None:
         sys.exit(f"outbox {args.action}: {exc.detail}")
 
 
+def jobs(args: argparse.Namespace) -> None:
+    from boxoffice.commands import jobs as job_commands
+    from boxoffice.errors import BoxOfficeError
+
+    config = Config.from_env()
+    try:
+        if args.action == "list":
+            asyncio.run(job_commands.list_jobs(config, status=args.status, limit=args.limit))
+        else:
+            if (args.id is None) == (not args.all_dead):
+                sys.exit("jobs requeue: give a job ID or --all-dead")
+            asyncio.run(job_commands.requeue(config, job_id=args.id, all_dead=args.all_dead))
+    except BoxOfficeError as exc:
+        sys.exit(f"jobs {args.action}: {exc.detail}")
+
+
 def stack(args: argparse.Namespace) -> None:
     from boxoffice.stack import commands
 
@@ -92,6 +108,15 @@ def parser() -> argparse.ArgumentParser:
     o.add_argument("id", nargs="?", type=int)
     o.add_argument("--all-dead", action="store_true")
     s.set_defaults(func=outbox)
+    s = sub.add_parser("jobs", help="durable jobs (e.g. refunds of a cancelled event): list, re-queue dead ones")
+    jobs_sub = s.add_subparsers(dest="action", required=True)
+    j = jobs_sub.add_parser("list", help="jobs oldest first, one JSON object a line")
+    j.add_argument("--status", choices=("pending", "done", "dead"))
+    j.add_argument("--limit", type=int, default=100)
+    j = jobs_sub.add_parser("requeue", help="dead jobs back to pending with fresh attempts")
+    j.add_argument("id", nargs="?", type=int)
+    j.add_argument("--all-dead", action="store_true")
+    s.set_defaults(func=jobs)
     s = sub.add_parser("up", help="install what is missing, start everything, load demo data")
     s.add_argument("--instances", type=int, default=1)
     s.add_argument("--redis-cluster", action="store_true", help="Redis as a three-primary cluster (ports 6380-6382)")

@@ -88,6 +88,9 @@ class Config:
     outbox_max_attempts: int = 12  # then the row is `dead`
     outbox_poll_s: float = 1.0  # the fallback when no NOTIFY arrives
     outbox_retention_s: int = 86400  # delivered rows are deleted after this
+    jobs_lease_s: float = 60.0  # a claimed job is retaken after this if its runner died
+    jobs_max_attempts: int = 12  # then the job is `dead` (boxoffice jobs list --status dead)
+    jobs_poll_s: float = 1.0  # the fallback when no NOTIFY arrives
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Config":

@@ -9,6 +9,7 @@ MODEL_MODULES = [
     "boxoffice.domain.events.models",
     "boxoffice.domain.outbox.models",
     "boxoffice.domain.orders.models",
+    "boxoffice.domain.jobs.models",
     "aerich.models",
 ]
 

@@ -170,6 +170,10 @@ class PaymentDeclined(PaymentRequired):
     title, type_slug = "Payment declined", "payment-declined"
 
 
+class EventStarted(Conflict):
+    title, type_slug = "The event has started", "event-started"
+
+
 class IdempotencyInFlight(Conflict):
     title, type_slug = "A request with this Idempotency-Key is still running", "idempotency-in-flight"
 

@@ -28,3 +28,6 @@ ORDERS = Counter("boxoffice_orders_total", "Orders by outcome", ["outcome"], reg
 OUTBOX_LAG = Gauge("boxoffice_outbox_lag_seconds", "Age of the oldest undelivered outbox row", registry=REGISTRY)
 OUTBOX_DEAD = Gauge("boxoffice_outbox_dead_rows", "Outbox rows that gave up", registry=REGISTRY)
 OUTBOX_DELIVERED = Counter("boxoffice_outbox_delivered_total", "Outbox rows delivered", registry=REGISTRY)
+JOBS_LAG = Gauge("boxoffice_jobs_lag_seconds", "How long the oldest due job has waited", registry=REGISTRY)
+JOBS_DEAD = Gauge("boxoffice_jobs_dead", "Jobs that gave up (e.g. refunds of a cancelled event)", registry=REGISTRY)
+JOBS_DONE = Counter("boxoffice_jobs_done_total", "Jobs finished, by kind", ["kind"], registry=REGISTRY)

@@ -25,14 +25,14 @@ class MadeEvent:
 async def make_event(*, rows: list[tuple[str, int, str]] | None = None, prices: dict[str, int] | None = None,
                      status: str = "published", on_sale_at: datetime | None = None,
                      ends_at: datetime | None = None, max_tickets_per_order: int = 8,
-                     title: str = "Booking test event") -> MadeEvent:
+                     title: str = "Booking test event", owner: str | None = None) -> MadeEvent:
     """A venue and an event with `rows` [(label, seat count, category)], on sale now by default."""
     rows = rows or [("A", 10, "standard")]
     prices = prices or {category: 5000 for _, _, category in rows}
     now = datetime.now(UTC)
     starts_at = now + timedelta(days=30)
     ends_at = ends_at or starts_at + timedelta(hours=3)
-    owner, venue_id, event_id = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
+    owner, venue_id, event_id = owner or str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
     seat_count = sum(n for _, n, _ in rows)
     sections = [{"name": "Main", "rows": [{"label": r, "seat_count": n, "category": c} for r, n, c in rows]}]
     made = MadeEvent(event_id, prices=prices)

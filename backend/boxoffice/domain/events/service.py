@@ -15,6 +15,8 @@ from boxoffice.domain.events.etags import etag, require_match
 from boxoffice.domain.events.ids import is_uuid
 from boxoffice.domain.events.models import Event, EventStatus, Venue
 from boxoffice.domain.events.schemas import EventIn, EventList, EventPatch, problems
+from boxoffice.domain.jobs import repository as jobs
+from boxoffice.domain.jobs.models import JobKind
 from boxoffice.domain.outbox import repository as outbox
 from boxoffice.domain.search.documents import event_document, rfc3339, sold_seats
 from boxoffice.domain.venues.seatmap import categories
@@ -137,17 +139,22 @@ async def publish_event(*, event_id: str, owner_id: str, if_match: str | None = 
 
 
 async def cancel_event(*, event_id: str, owner_id: str, if_match: str | None = None) -> tuple[dict, str]:
-    """Draft or published -> cancelled (already cancelled: unchanged)."""
+    """Draft or published -> cancelled (already cancelled: unchanged). A published event's sale stops
+    and its orders are refunded by a job queued in the same transaction (booking runs it)."""
     async with in_transaction():
         event = await _owned_for_update(event_id, owner_id)
         if if_match:
             require_match(if_match, event.version)
         if event.status == EventStatus.CANCELLED:
             return answer(event)
+        was_on_sale = event.status == EventStatus.PUBLISHED
         event.status = EventStatus.CANCELLED
         event.version += 1
         await _queue(event)
+        if was_on_sale:
+            await jobs.add(kind=JobKind.EVENT_CANCELLED, subject=str(event.id))
     await outbox.notify()
+    await jobs.notify()
     return answer(event)
 
 

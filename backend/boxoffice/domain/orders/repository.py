@@ -7,11 +7,12 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.connection import get_connection
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from boxoffice.errors import SeatsTaken
+from boxoffice.errors import EventClosed, SeatsTaken
 
 ORDER_COLUMNS = ("id, user_id, event_id, hold_id, status, total, currency, payment_provider, payment_ref,"
                  " refund_ref, failure, created_at")
@@ -30,20 +31,22 @@ async def valid_seats(event_id: str) -> list[tuple[str, str]]:
 
 
 async def live_order_for_hold(*, user_id: str, hold_id: str) -> dict | None:
-    """The pending or confirmed order already made from this hold (a retried checkout resumes it)."""
+    """The order already made from this hold and not given up (a retried checkout resumes it)."""
     rows = await _db().execute_query_dict(
         f"SELECT {ORDER_COLUMNS} FROM orders WHERE hold_id = $1 AND user_id = $2"
-        " AND status IN ('pending', 'confirmed') LIMIT 1", [hold_id, user_id])
+        " AND status IN ('pending', 'reconciling', 'confirmed', 'cancelling') LIMIT 1", [hold_id, user_id])
     return rows[0] if rows else None
 
 
 async def create_pending(*, user_id: str, event_id: str, hold_id: str, prices: dict[str, int],
                          currency: str, provider: str) -> str:
-    """Write the order and its (valid) tickets; the partial unique index refuses a seat sold twice."""
+    """Write the order and its (valid) tickets; the partial unique index refuses a seat sold twice,
+    and a cancelled event refuses the order (409)."""
     order_id = str(uuid.uuid4())
     seat_ids = list(prices)
     try:
         async with in_transaction() as db:
+            await _lock_open_event(db, event_id)
             await db.execute_query(
                 "INSERT INTO orders (id, user_id, event_id, hold_id, status, total, currency, payment_provider,"
                 " created_at, updated_at) VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, now(), now())",
@@ -59,6 +62,15 @@ async def create_pending(*, user_id: str, event_id: str, hold_id: str, prices: d
     return order_id
 
 
+async def _lock_open_event(db: BaseDBAsyncClient, event_id: str) -> None:
+    """Refuse (409) unless the event is still selling. FOR KEY SHARE waits for a cancellation under way
+    (it locks the row FOR UPDATE) and lets everything else through: once the cancellation commits, no
+    order of the event is created or confirmed any more, so its refund job misses none."""
+    rows = await db.execute_query_dict("SELECT status FROM events WHERE id = $1 FOR KEY SHARE", [event_id])
+    if not rows or rows[0]["status"] == "cancelled":
+        raise EventClosed()
+
+
 async def sold_among(event_id: str, seat_ids: Sequence[str]) -> list[str]:
     rows = await _db().execute_query_dict(
         "SELECT seat_id FROM tickets WHERE event_id = $1 AND status = 'valid' AND seat_id = ANY($2::bigint[])",
@@ -66,34 +78,62 @@ async def sold_among(event_id: str, seat_ids: Sequence[str]) -> list[str]:
     return sorted(str(r["seat_id"]) for r in rows)
 
 
-async def record_charge(*, order_id: str, payment_ref: str) -> None:
-    await _db().execute_query("UPDATE orders SET payment_ref = $2, updated_at = now() WHERE id = $1",
-                              [order_id, payment_ref])
+# --- transitions: each guarded on the state it expects; False when it matched no row ---------------
+
+async def record_charge(*, order_id: str, payment_ref: str) -> bool:
+    """pending / reconciling: remember the provider's charge."""
+    rows = await _db().execute_query_dict(
+        "UPDATE orders SET payment_ref = $2, updated_at = now() WHERE id = $1"
+        " AND status IN ('pending', 'reconciling') AND (payment_ref IS NULL OR payment_ref = $2) RETURNING id",
+        [order_id, payment_ref])
+    return bool(rows)
 
 
-async def confirm(*, order_id: str) -> None:
-    await _db().execute_query(
-        "UPDATE orders SET status = 'confirmed', updated_at = now() WHERE id = $1 AND status = 'pending'", [order_id])
-
-
-async def fail(*, order_id: str, reason: str) -> None:
-    """The order did not go through: its tickets no longer hold the seats."""
+async def confirm(*, order_id: str, event_id: str) -> bool:
+    """pending / reconciling, charged -> confirmed; 409 EventClosed once the event is cancelled."""
     async with in_transaction() as db:
-        await db.execute_query(
-            "UPDATE orders SET status = 'failed', failure = $2, updated_at = now() WHERE id = $1 AND status = 'pending'",
-            [order_id, reason[:200]])
-        await db.execute_query("UPDATE tickets SET status = 'void' WHERE order_id = $1", [order_id])
+        await _lock_open_event(db, event_id)
+        rows = await db.execute_query_dict(
+            "UPDATE orders SET status = 'confirmed', updated_at = now() WHERE id = $1"
+            " AND status IN ('pending', 'reconciling') AND payment_ref IS NOT NULL RETURNING id", [order_id])
+    return bool(rows)
 
 
-async def cancel(*, order_id: str, refund_ref: str) -> bool:
+async def fail(*, order_id: str, reason: str) -> bool:
+    """pending / reconciling, never charged -> failed, and only then are its tickets void."""
+    async with in_transaction() as db:
+        rows = await db.execute_query_dict(
+            "UPDATE orders SET status = 'failed', failure = $2, updated_at = now() WHERE id = $1"
+            " AND status IN ('pending', 'reconciling') AND payment_ref IS NULL RETURNING id", [order_id, reason[:200]])
+        if rows:
+            await db.execute_query("UPDATE tickets SET status = 'void' WHERE order_id = $1", [order_id])
+    return bool(rows)
+
+
+async def start_cancelling(*, order_id: str, reason: str, before_start: bool) -> bool:
+    """confirmed -> cancelling (`before_start`: only while the event has not started, a buyer's
+    cancellation); without it a charged order still being paid for too (its event was cancelled,
+    or its seats were lost)."""
+    if before_start:
+        sql = ("UPDATE orders o SET status = 'cancelling', failure = $2, updated_at = now() FROM events e"
+               " WHERE o.id = $1 AND o.status = 'confirmed' AND e.id = o.event_id AND e.starts_at > now()"
+               " RETURNING o.id")
+    else:
+        sql = ("UPDATE orders SET status = 'cancelling', failure = $2, updated_at = now() WHERE id = $1"
+               " AND (status = 'confirmed' OR (status IN ('pending', 'reconciling') AND payment_ref IS NOT NULL))"
+               " RETURNING id")
+    return bool(await _db().execute_query_dict(sql, [order_id, reason[:200]]))
+
+
+async def finish_cancelling(*, order_id: str, refund_ref: str) -> bool:
+    """cancelling -> cancelled with its refund, and only then are its tickets void."""
     async with in_transaction() as db:
         rows = await db.execute_query_dict(
             "UPDATE orders SET status = 'cancelled', refund_ref = $2, updated_at = now()"
-            " WHERE id = $1 AND status = 'confirmed' RETURNING id", [order_id, refund_ref])
-        if not rows:
-            return False
-        await db.execute_query("UPDATE tickets SET status = 'void' WHERE order_id = $1", [order_id])
-    return True
+            " WHERE id = $1 AND status = 'cancelling' RETURNING id", [order_id, refund_ref])
+        if rows:
+            await db.execute_query("UPDATE tickets SET status = 'void' WHERE order_id = $1", [order_id])
+    return bool(rows)
 
 
 async def get_order(order_id: str) -> dict | None:
@@ -123,15 +163,21 @@ async def orders_of(*, user_id: str, limit: int, after: tuple[datetime, str] | N
         " ORDER BY created_at DESC, id DESC LIMIT $4", [user_id, after[0], after[1], limit])
 
 
-async def claim_stale_pending(*, older_than_s: int, limit: int = 50) -> list[dict]:
-    """Pending orders nobody touched for a while (a crashed checkout); claiming bumps `updated_at`,
-    so another reconciler skips them (SKIP LOCKED while the claim runs)."""
+async def claim_unfinished(*, older_than_s: float, limit: int = 50) -> list[dict]:
+    """Orders left in an intermediate state for a while (a crashed or abandoned request): a pending
+    one becomes reconciling; claiming bumps `updated_at`, so another reconciler skips them (SKIP
+    LOCKED while the claim runs)."""
     rows = await _db().execute_query_dict(
-        f"UPDATE orders SET updated_at = now() WHERE id IN (SELECT id FROM orders WHERE status = 'pending'"
+        "UPDATE orders SET status = CASE WHEN status = 'pending' THEN 'reconciling' ELSE status END,"
+        " updated_at = now() WHERE id IN (SELECT id FROM orders WHERE status IN ('pending', 'reconciling', 'cancelling')"
         " AND updated_at < now() - make_interval(secs => $1) ORDER BY updated_at LIMIT $2 FOR UPDATE SKIP LOCKED)"
         f" RETURNING {ORDER_COLUMNS}", [float(older_than_s), limit])
     return [dict(r) for r in rows]
 
 
-async def touch(order_id: str) -> None:
-    await _db().execute_query("UPDATE orders SET updated_at = now() WHERE id = $1", [order_id])
+async def unsettled_of_event(*, event_id: str, after: str | None, limit: int) -> list[dict]:
+    """The event's orders that still hold money or seats (all but failed and cancelled), by id."""
+    return await _db().execute_query_dict(
+        f"SELECT {ORDER_COLUMNS} FROM orders WHERE event_id = $1 AND id > $2::uuid"
+        " AND status IN ('pending', 'reconciling', 'confirmed', 'cancelling') ORDER BY id LIMIT $3",
+        [event_id, after or "00000000-0000-0000-0000-000000000000", limit])

@@ -1,35 +1,47 @@
-"""Orders: checkout a hold exactly once, list, read, cancel; the reconciler for crashed checkouts.
+"""Orders: checkout a hold exactly once, list, read, cancel; the reconciler for stopped orders.
 
-Checkout order of steps, each safe to crash after:
+Checkout order of steps, each safe to stop after (the states are in models.py):
 1. begin checkout in Redis (the sweeper leaves the hold alone for a lease);
 2. write the order and its valid tickets (pending) in PostgreSQL: the partial unique index is the
-   final guard against a double sale;
+   final guard against a double sale, and a cancelled event refuses the order;
 3. charge the provider with the order id as idempotency key; record the charge id;
 4. mark the seats booked in Redis (and the stream); 5. confirm the order.
-A retried request resumes the order made from the same hold; the reconciler finishes (paid) or
-undoes (not paid) pending orders nobody is working on.
+Every step goes through `_settle`, which reads the order and takes the one step its state allows,
+until the order is final (or confirmed): the checkout, a retried checkout, the reconciler, a
+buyer's cancellation and an event's cancellation all drive an order the same way, so any of them
+finishes what another one started, and two of them at once end in the same place.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
-import uuid
 import logging
+import uuid
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 import coredis
 
 from boxoffice import keys
+from boxoffice.domain.events.models import EventStatus
 from boxoffice.domain.holds.service import Holds, hold_event
 from boxoffice.domain.orders import repository
-from boxoffice.domain.payments.provider import Card, Declined, PaymentProvider
+from boxoffice.domain.orders.models import LIVE, OrderStatus
+from boxoffice.domain.payments.provider import VOIDED, Card, Charge, Declined, PaymentProvider
 from boxoffice.domain.seats.catalog import Catalog, rfc3339
-from boxoffice.errors import BadRequest, Conflict, EventClosed, HoldExpired, NotFound, PaymentDeclined, SeatsTaken
+from boxoffice.errors import (BadRequest, Conflict, EventClosed, EventStarted, HoldExpired, NotFound,
+                              PaymentDeclined, SeatsTaken)
 from boxoffice.infra.metrics import ORDERS
 
 log = logging.getLogger("boxoffice.orders")
+T = TypeVar("T")
 DECLINE_MESSAGES = {"card_declined": "The card was declined", "insufficient_funds": "The card has insufficient funds"}
+# Why an order was given up (orders.failure), besides the provider's decline codes.
+ABANDONED, EVENT_CANCELLED, HOLD_LAPSED, BY_BUYER = "abandoned", "event_cancelled", "hold_lapsed", "cancelled_by_buyer"
+_unfinished: set[asyncio.Task] = set()  # work that outlives the request that started it
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,64 +67,109 @@ async def render(order_id: str) -> dict:
     return public(order, (await repository.tickets_of([order_id])).get(order_id, []))
 
 
+# --- checkout ------------------------------------------------------------------------------------
+
 async def place_order(*, user_id: str, hold_id: str, card: Card, deps: Checkout) -> dict:
     """Pay for the caller's hold; 201 body of the confirmed order. 404 / 410 / 409 / 402 otherwise."""
     event_id = hold_event(hold_id)
     existing = await repository.live_order_for_hold(user_id=user_id, hold_id=hold_id)
     if existing is not None:
-        return await _resume(existing, card=card, deps=deps)
+        return _checkout_answer(await _settle(str(existing["id"]), card=card, deps=deps))
     hold = await deps.holds.begin_checkout(user_id=user_id, hold_id=hold_id)
     event = await deps.catalog.get_any(event_id)
     try:
         order_id = await repository.create_pending(
             user_id=user_id, event_id=event_id, hold_id=hold_id, currency=event.currency,
             prices={seat: event.price(seat) for seat in hold.seat_ids}, provider=deps.provider.name)
-    except SeatsTaken as taken:
+    except (SeatsTaken, EventClosed):
         await deps.holds.end_checkout(event_id=event_id, hold_id=hold_id)
         ORDERS.labels("conflict").inc()
-        raise taken
-    order = await repository.get_order(order_id)
-    return await _resume(order, card=card, deps=deps)
+        raise
+    return _checkout_answer(await _settle(order_id, card=card, deps=deps))
 
 
-async def _resume(order: dict, *, card: Card | None, deps: Checkout) -> dict:
-    """Take a pending order from wherever it stopped to confirmed (or failed, when declined)."""
-    order_id, event_id = str(order["id"]), str(order["event_id"])
-    if order["status"] == "pending":
-        if not order["payment_ref"]:
-            await _charge(order, card=card, deps=deps)
-        try:
-            await _book(order, deps=deps)
-        except SeatsTaken:
-            await _undo_paid(order_id, reason="hold_lapsed", deps=deps)
-            raise HoldExpired("Your hold lapsed before the payment went through and the seats were taken;"
-                              " the charge was refunded") from None
-        except EventClosed:
-            await _undo_paid(order_id, reason="event_cancelled", deps=deps)
-            raise
-        await repository.confirm(order_id=order_id)
-        await deps.redis.sadd(keys.SEARCH_DIRTY, [event_id])
-        ORDERS.labels("confirmed").inc()
-    return await render(order_id)
+def _checkout_answer(order: dict) -> dict:
+    """The checkout's answer for the order it settled: its body when confirmed, else why not."""
+    status, failure = order["status"], order["failure"] or ""
+    if status == OrderStatus.CONFIRMED:
+        return order["body"]
+    refunded = status == OrderStatus.CANCELLED
+    money = {"refunded": refunded}
+    outcome = " Your payment has been refunded." if refunded else " Nothing was charged."
+    if failure == EVENT_CANCELLED:
+        raise EventClosed("This event has been cancelled." + outcome, extra=money)
+    if failure == HOLD_LAPSED:
+        raise HoldExpired("Your hold lapsed and its seats were taken before the payment went through." + outcome,
+                          extra=money)
+    if status == OrderStatus.FAILED:
+        raise PaymentDeclined(DECLINE_MESSAGES.get(failure, "The payment did not go through"),
+                              extra={"decline_code": failure})
+    raise Conflict(f"This order is {status}")
 
 
-async def _charge(order: dict, *, card: Card | None, deps: Checkout) -> None:
-    order_id, event_id = str(order["id"]), str(order["event_id"])
-    try:
-        if card is None:
-            charge = await deps.provider.lookup(reference=order_id)
-            if charge is None or not charge.charge_ref:
-                raise Declined(charge.declined if charge else "abandoned")
+# --- the one way an order moves ------------------------------------------------------------------
+
+async def _settle(order_id: str, *, card: Card | None, deps: Checkout) -> dict:
+    """Drive the order until it is confirmed, failed or cancelled; the order as it ended, with its
+    public `body`. `card` None: nobody is paying any more (the reconciler, an event's cancellation),
+    so an attempt not yet charged is voided instead."""
+    for _ in range(8):  # each round is one transition; a lost race is only a re-read
+        order = await repository.get_order(order_id)
+        status = order["status"]
+        if status in LIVE:
+            await _step_live(order, card=card, deps=deps)
+        elif status == OrderStatus.CANCELLING:
+            await _finish_cancelling(order, deps=deps)
         else:
-            charge = await deps.provider.charge(reference=order_id, amount=int(order["total"]),
-                                                currency=order["currency"], card=card)
+            tickets = (await repository.tickets_of([order_id])).get(order_id, [])
+            return {**order, "body": public(order, tickets)}
+    raise RuntimeError(f"order {order_id} did not settle")
+
+
+async def _step_live(order: dict, *, card: Card | None, deps: Checkout) -> None:
+    """pending / reconciling: charge (or void), then book the seats and confirm."""
+    order_id, event_id = str(order["id"]), str(order["event_id"])
+    if not order["payment_ref"]:
+        charge = await _charge(order, card=card, deps=deps)
+        if charge is not None:
+            await repository.record_charge(order_id=order_id, payment_ref=charge.charge_ref)
+        return
+    try:
+        await _book(order, deps=deps)
+        if await repository.confirm(order_id=order_id, event_id=event_id):
+            await deps.redis.sadd(keys.SEARCH_DIRTY, [event_id])
+            ORDERS.labels("confirmed").inc()
+    except SeatsTaken:  # Redis gave the seats to another buyer after the hold lapsed: refund
+        await repository.start_cancelling(order_id=order_id, reason=HOLD_LAPSED, before_start=False)
+    except EventClosed:  # charged while the event was being cancelled: refund
+        await repository.start_cancelling(order_id=order_id, reason=EVENT_CANCELLED, before_start=False)
+
+
+async def _charge(order: dict, *, card: Card | None, deps: Checkout) -> Charge | None:
+    """The charge taken for the order; None when there is none and never will be (the order failed)."""
+    order_id = str(order["id"])
+    closed = await _event_cancelled(str(order["event_id"]), deps=deps, fresh=card is None)
+    try:
+        if card is None or closed:
+            charge = await deps.provider.void(reference=order_id)
+            if charge is None:
+                raise Declined(EVENT_CANCELLED if closed else ABANDONED)
+            return charge
+        return await deps.provider.charge(reference=order_id, amount=int(order["total"]),
+                                          currency=order["currency"], card=card)
     except Declined as declined:
-        await repository.fail(order_id=order_id, reason=declined.reason)
-        await deps.holds.end_checkout(event_id=event_id, hold_id=order["hold_id"])
-        ORDERS.labels("declined").inc()
-        raise PaymentDeclined(DECLINE_MESSAGES.get(declined.reason, "The payment did not go through"),
-                              extra={"decline_code": declined.reason}) from None
-    await repository.record_charge(order_id=order_id, payment_ref=charge.charge_ref)
+        reason = declined.reason
+        if reason == VOIDED:  # the reconciler or the event's cancellation gave the attempt up first
+            reason = EVENT_CANCELLED if await _event_cancelled(str(order["event_id"]), deps=deps, fresh=True) else ABANDONED
+        if await repository.fail(order_id=order_id, reason=reason):
+            await deps.holds.end_checkout(event_id=str(order["event_id"]), hold_id=order["hold_id"])
+            ORDERS.labels("declined").inc()
+        return None
+
+
+async def _event_cancelled(event_id: str, *, deps: Checkout, fresh: bool) -> bool:
+    """A hint that saves a charge that would only be refunded; the guards decide, not this."""
+    return (await deps.catalog.get_any(event_id, fresh=fresh)).status == EventStatus.CANCELLED
 
 
 async def _book(order: dict, *, deps: Checkout) -> None:
@@ -121,14 +178,20 @@ async def _book(order: dict, *, deps: Checkout) -> None:
                           seat_ids=[str(t["seat_id"]) for t in tickets])
 
 
-async def _undo_paid(order_id: str, *, reason: str, deps: Checkout) -> None:
-    """A charged order whose seats could not be booked: refund it and let it fail."""
-    order = await repository.get_order(order_id)
-    if order["payment_ref"]:
-        await deps.provider.refund(reference=order_id, amount=int(order["total"]))
-    await repository.fail(order_id=order_id, reason=reason)
-    ORDERS.labels("undone").inc()
+async def _finish_cancelling(order: dict, *, deps: Checkout) -> None:
+    """cancelling: refund (once per order at the provider), give the seats back in Redis, then write
+    cancelled + refund + void tickets in one transaction. Each step may run again after a crash."""
+    order_id, event_id = str(order["id"]), str(order["event_id"])
+    refund_ref = await deps.provider.refund(reference=order_id, amount=int(order["total"]))
+    tickets = (await repository.tickets_of([order_id])).get(order_id, [])
+    await deps.holds.cancel_seats(event_id=event_id, user_id=str(order["user_id"]),
+                                  seat_ids=[str(t["seat_id"]) for t in tickets])
+    if await repository.finish_cancelling(order_id=order_id, refund_ref=refund_ref):
+        await deps.redis.sadd(keys.SEARCH_DIRTY, [event_id])
+        ORDERS.labels("cancelled").inc()
 
+
+# --- reading -------------------------------------------------------------------------------------
 
 async def get_order(*, user_id: str, order_id: str) -> dict:
     order = await _own_order(user_id, order_id)
@@ -144,36 +207,88 @@ async def list_orders(*, user_id: str, limit: int, cursor: str | None) -> dict:
     return {"items": items, "next": following}
 
 
+# --- cancelling ----------------------------------------------------------------------------------
+
 async def cancel_order(*, user_id: str, order_id: str, deps: Checkout) -> dict:
-    """Refund, void the tickets, release the seats live (reason 'cancelled')."""
-    order = await _own_order(user_id, order_id)
-    if order["status"] == "cancelled":
-        return await render(order_id)
-    if order["status"] != "confirmed":
-        raise Conflict(f"A {order['status']} order cannot be cancelled")
-    refund_ref = await deps.provider.refund(reference=order_id, amount=int(order["total"]))
-    await repository.cancel(order_id=order_id, refund_ref=refund_ref)
-    body = await render(order_id)
-    await deps.holds.cancel_seats(event_id=body["event_id"], user_id=user_id,
-                                  seat_ids=[t["seat_id"] for t in body["tickets"]])
-    await deps.redis.sadd(keys.SEARCH_DIRTY, [body["event_id"]])
-    ORDERS.labels("cancelled").inc()
-    return body
+    """Refund, void the tickets, release the seats live (reason 'cancelled'); 409 once the event has
+    started. A client that hangs up does not stop it half way (nor would a crash: the reconciler)."""
+    status = (await _own_order(user_id, order_id))["status"]
+    if status == OrderStatus.CONFIRMED:
+        await repository.start_cancelling(order_id=order_id, reason=BY_BUYER, before_start=True)
+        status = (await repository.get_order(order_id))["status"]
+        if status == OrderStatus.CONFIRMED:
+            raise EventStarted("The event has started: its orders can no longer be cancelled")
+    if status not in (OrderStatus.CANCELLING, OrderStatus.CANCELLED):
+        raise Conflict(f"A {status} order cannot be cancelled")
+    return (await _uninterrupted(_settle(order_id, card=None, deps=deps)))["body"]
 
 
-async def reconcile(*, older_than_s: int, deps: Checkout) -> int:
-    """Finish (paid) or undo (not paid) pending orders whose checkout stopped; returns how many."""
+async def settle_cancelled_event(*, event_id: str, deps: Checkout, batch: int = 200, parallel: int = 16) -> int:
+    """The job of a cancelled event: close its sale in Redis (holds end, announced), then take every
+    order still holding money or seats to failed (never charged) or cancelled (refunded once).
+    Safe to run again after a crash, and on several instances at once; returns orders settled.
+    Raises when some order could not be settled yet (the job is retried with backoff)."""
+    await deps.holds.close_event(event_id=event_id)
+    deps.catalog.forget(event_id)
+    settled, stuck, after = 0, 0, None
+    gate = asyncio.Semaphore(parallel)
+    while orders := await repository.unsettled_of_event(event_id=event_id, after=after, limit=batch):
+        outcomes = await asyncio.gather(*(_settle_for_cancelled_event(str(o["id"]), gate, deps) for o in orders),
+                                        return_exceptions=True)
+        for order, outcome in zip(orders, outcomes):
+            if isinstance(outcome, BaseException):
+                stuck += 1
+                log.error("settling an order of a cancelled event failed: %s", outcome,
+                          extra={"order_id": str(order["id"]), "event_id": event_id})
+            else:
+                settled += 1
+        after = str(orders[-1]["id"])
+    if stuck:
+        raise RuntimeError(f"{stuck} orders of cancelled event {event_id} are not settled yet")
+    return settled
+
+
+async def _settle_for_cancelled_event(order_id: str, gate: asyncio.Semaphore, deps: Checkout) -> None:
+    async with gate:
+        for _ in range(3):
+            order = await _settle(order_id, card=None, deps=deps)
+            if order["status"] != OrderStatus.CONFIRMED:
+                return
+            await repository.start_cancelling(order_id=order_id, reason=EVENT_CANCELLED, before_start=False)
+        raise RuntimeError(f"order {order_id} stays confirmed")
+
+
+# --- the reconciler ------------------------------------------------------------------------------
+
+async def reconcile(*, older_than_s: float, deps: Checkout) -> int:
+    """Finish the orders left pending, reconciling or cancelling for `older_than_s` (a crash, a lost
+    client): charged ones are confirmed, never charged ones fail, owed refunds are made."""
     done = 0
-    for order in await repository.claim_stale_pending(older_than_s=older_than_s):
+    for order in await repository.claim_unfinished(older_than_s=older_than_s):
         try:
-            await _resume(order, card=None, deps=deps)
-        except (PaymentDeclined, HoldExpired, EventClosed):  # undone: failed, and refunded if charged
-            pass
+            await _settle(str(order["id"]), card=None, deps=deps)
         except Exception:
             log.exception("reconciling order failed", extra={"order_id": str(order["id"])})
             continue
         done += 1
     return done
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+async def _uninterrupted(work: Awaitable[T]) -> T:
+    """Await `work` to its end even if the caller is cancelled (Sanic cancels the handler of a
+    client that hangs up): money moves whole or the order stays where the reconciler finds it."""
+    task = asyncio.ensure_future(work)
+    _unfinished.add(task)
+    task.add_done_callback(_forget)
+    return await asyncio.shield(task)
+
+
+def _forget(task: asyncio.Task) -> None:
+    _unfinished.discard(task)
+    if not task.cancelled():
+        task.exception()  # retrieved: the caller, if it did not hang up, raised it already
 
 
 async def _own_order(user_id: str, order_id: str) -> dict:

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import replace
+from functools import partial
 
 from sanic import Request, Sanic
 from sanic.response import HTTPResponse, json
@@ -15,6 +16,8 @@ from boxoffice.config import Config
 from boxoffice.domain.holds.scripts import SeatScripts
 from boxoffice.domain.holds.service import Holds
 from boxoffice.domain.holds.sweeper import run_sweeper
+from boxoffice.domain.jobs.models import JobKind
+from boxoffice.domain.jobs.runner import JobRunner, JobSettings
 from boxoffice.domain.orders import idempotency
 from boxoffice.domain.orders import service as orders
 from boxoffice.domain.orders.service import Checkout
@@ -74,6 +77,8 @@ def _add_booking(app: Sanic, config: Config) -> None:
                                 max_connections=config.sse_max_connections)
         app.ctx.checkout = Checkout(holds=book, catalog=catalog, provider=make_provider(config.payment_provider, redis),
                                     redis=redis)
+        app.ctx.jobs = JobRunner(settings=JobSettings.from_config(config), handlers={
+            JobKind.EVENT_CANCELLED: partial(_settle_cancelled_event, app.ctx.checkout)})
         for dependency in (catalog, book, app.ctx.feed, app.ctx.checkout):
             app.ext.dependency(dependency)
 
@@ -85,11 +90,13 @@ def _add_booking(app: Sanic, config: Config) -> None:
             asyncio.create_task(run_flusher(redis=app.ctx.redis.client, interval_s=config.search_flush_s),
                                 name="availability-flusher"),
             asyncio.create_task(_housekeeping(app, config), name="order-reconciler"),
+            asyncio.create_task(app.ctx.jobs.run(database_url=config.database_url), name="job-runner"),
         ]
 
     @app.before_server_stop
     async def stop_tasks(app: Sanic) -> None:
         await app.ctx.feed.close()
+        app.ctx.jobs.stop()
         for task in getattr(app.ctx, "tasks", []):
             task.cancel()
         await asyncio.gather(*getattr(app.ctx, "tasks", []), return_exceptions=True)
@@ -97,6 +104,10 @@ def _add_booking(app: Sanic, config: Config) -> None:
     @app.after_server_stop
     async def close_streams(app: Sanic) -> None:
         await app.ctx.stream_redis.stop()
+
+
+async def _settle_cancelled_event(checkout: Checkout, event_id: str) -> None:
+    await orders.settle_cancelled_event(event_id=event_id, deps=checkout)
 
 
 async def _housekeeping(app: Sanic, config: Config) -> None:
