@@ -14,6 +14,7 @@ from boxoffice.config import Config
 from boxoffice.db import tortoise_config
 from boxoffice.domain.holds.scripts import SeatScripts
 from boxoffice.domain.holds.service import Holds
+from boxoffice.domain.orders.idempotency import Policy
 from boxoffice.domain.orders.service import Checkout
 from boxoffice.domain.payments.provider import SimulatedProvider
 from boxoffice.domain.seats.catalog import Catalog
@@ -49,7 +50,7 @@ async def domain(stack, stack_config):
     scripts = SeatScripts(client.client, maxlen=stack_config.seat_stream_maxlen)
     holds = Holds(redis=client.client, scripts=scripts, catalog=Catalog(refresh_s=0.0), config=stack_config)
     checkout = Checkout(holds=holds, catalog=holds.catalog, provider=SimulatedProvider(client.client),
-                        redis=client.client)
+                        redis=client.client, idempotency=Policy.from_config(stack_config))
     yield Domain(stack_config, client.client, scripts, holds, checkout)
     await client.stop()
     await Tortoise.close_connections()

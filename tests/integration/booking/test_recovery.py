@@ -10,6 +10,8 @@ from boxoffice.domain.orders import repository
 from boxoffice.domain.orders import service as orders
 from boxoffice.domain.payments.provider import Card
 from boxoffice.errors import SeatsTaken
+from boxoffice.domain.orders.schemas import OrderRequest
+from boxoffice.services.common.validation import validate
 from tests.integration.booking.conftest import GOOD_CARD
 from tests.integration.booking.test_orders_api import hold_seats, pay, seat_status
 from tests.support import assert_problem
@@ -76,7 +78,7 @@ async def test_a_retry_after_a_crash_with_the_same_key_finishes_the_same_order(a
     body = {"hold_id": hold["id"], "payment": GOOD_CARD}
     # the first attempt took the key and wrote the order, then its process died (lock lapsed)
     await idempotency.begin(user_id=buyer.id, key=key, ttl_s=60, lock_s=0,
-                            request_hash=idempotency.fingerprint("POST", "/api/orders", body))
+                            request_hash=domain.checkout.idempotency.fingerprint(validate(OrderRequest, body).fingerprinted()))
     await domain.holds.begin_checkout(user_id=buyer.id, hold_id=hold["id"])
     order_id = await repository.create_pending(user_id=buyer.id, event_id=event.id, hold_id=hold["id"],
                                                prices={event.rows["B"][3]: 5000}, currency="EUR",

@@ -47,6 +47,11 @@ class OrderRequest(Body):
     hold_id: str = Field(min_length=1, max_length=64)
     payment: Payment
 
+    def fingerprinted(self) -> dict:
+        """What the Idempotency-Key's fingerprint covers: the request without its CVC (a CVC is
+        never stored in any form; the card number only inside the HMAC)."""
+        return self.model_dump(exclude={"payment": {"cvc"}})
+
 
 class OrderListQuery(Query):
     limit: int = Field(default=20, ge=1, le=100)

@@ -28,12 +28,13 @@ import coredis
 from boxoffice import keys
 from boxoffice.domain.events.models import EventStatus
 from boxoffice.domain.holds.service import Holds, hold_event
-from boxoffice.domain.orders import repository
+from boxoffice.domain.orders import idempotency, repository
 from boxoffice.domain.orders.models import LIVE, OrderStatus
+from boxoffice.domain.orders.schemas import OrderRequest
 from boxoffice.domain.payments.provider import VOIDED, Card, Charge, Declined, PaymentProvider
 from boxoffice.domain.seats.catalog import Catalog, rfc3339
 from boxoffice.errors import (BadRequest, Conflict, EventClosed, EventStarted, HoldExpired, NotFound,
-                              PaymentDeclined, SeatsTaken)
+                              PaymentDeclined, SeatsTaken, TooManySeats)
 from boxoffice.infra.metrics import ORDERS
 
 log = logging.getLogger("boxoffice.orders")
@@ -41,6 +42,9 @@ T = TypeVar("T")
 DECLINE_MESSAGES = {"card_declined": "The card was declined", "insufficient_funds": "The card has insufficient funds"}
 # Why an order was given up (orders.failure), besides the provider's decline codes.
 ABANDONED, EVENT_CANCELLED, HOLD_LAPSED, BY_BUYER = "abandoned", "event_cancelled", "hold_lapsed", "cancelled_by_buyer"
+# Answers that are final for a checkout request: stored and replayed. Anything else may be retried.
+FINAL_ERRORS = (PaymentDeclined, HoldExpired, NotFound, SeatsTaken, TooManySeats, EventClosed)
+REPLAYED = {"Idempotent-Replayed": "true"}
 _unfinished: set[asyncio.Task] = set()  # work that outlives the request that started it
 
 
@@ -50,6 +54,13 @@ class Checkout:
     catalog: Catalog
     provider: PaymentProvider
     redis: coredis.Redis
+    idempotency: idempotency.Policy
+
+
+@dataclass(frozen=True, slots=True)
+class Placed:
+    body: dict  # the confirmed order
+    replayed: bool  # answered from the Idempotency-Key's record
 
 
 def public(order: dict, tickets: list[dict]) -> dict:
@@ -68,6 +79,34 @@ async def render(order_id: str) -> dict:
 
 
 # --- checkout ------------------------------------------------------------------------------------
+
+async def place_order_once(*, user_id: str, key: str, form: OrderRequest, deps: Checkout) -> Placed:
+    """POST /api/orders and the checkout page: pay for the hold once per `Idempotency-Key` (a checked
+    key). The same key and request again answer what the first answered (a final error is raised
+    again, with `Idempotent-Replayed`); 409 while the first still runs; 422 for another request.
+    A client that hangs up does not stop the payment half way."""
+    return await _uninterrupted(_place_order_once(user_id=user_id, key=key, form=form, deps=deps))
+
+
+async def _place_order_once(*, user_id: str, key: str, form: OrderRequest, deps: Checkout) -> Placed:
+    policy = deps.idempotency
+    stored = await idempotency.begin(user_id=user_id, key=key, ttl_s=policy.ttl_s, lock_s=policy.lock_s,
+                                     request_hash=policy.fingerprint(form.fingerprinted()))
+    if stored is not None:
+        if stored.status >= 400:
+            raise idempotency.replayed_error(stored, FINAL_ERRORS, headers=REPLAYED)
+        return Placed(stored.body, replayed=True)
+    try:
+        body = await place_order(user_id=user_id, hold_id=form.hold_id, card=form.payment.card(), deps=deps)
+    except FINAL_ERRORS as error:
+        await idempotency.finish(user_id=user_id, key=key, status=error.status, body=idempotency.stored_error(error))
+        raise
+    except BaseException:
+        await idempotency.abandon(user_id=user_id, key=key)
+        raise
+    await idempotency.finish(user_id=user_id, key=key, status=201, body=body)
+    return Placed(body, replayed=False)
+
 
 async def place_order(*, user_id: str, hold_id: str, card: Card, deps: Checkout) -> dict:
     """Pay for the caller's hold; 201 body of the confirmed order. 404 / 410 / 409 / 402 otherwise."""

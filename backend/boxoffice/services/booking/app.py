@@ -76,7 +76,7 @@ def _add_booking(app: Sanic, config: Config) -> None:
         app.ctx.feed = SeatFeed(redis=redis, reader=app.ctx.stream_redis.client,
                                 max_connections=config.sse_max_connections)
         app.ctx.checkout = Checkout(holds=book, catalog=catalog, provider=make_provider(config.payment_provider, redis),
-                                    redis=redis)
+                                    redis=redis, idempotency=idempotency.Policy.from_config(config))
         app.ctx.jobs = JobRunner(settings=JobSettings.from_config(config), handlers={
             JobKind.EVENT_CANCELLED: partial(_settle_cancelled_event, app.ctx.checkout)})
         for dependency in (catalog, book, app.ctx.feed, app.ctx.checkout):

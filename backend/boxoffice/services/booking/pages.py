@@ -9,7 +9,6 @@ from markupsafe import Markup
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
-from boxoffice.config import Config
 from boxoffice.domain.events import service as events
 from boxoffice.domain.holds.service import Holds, hold_event
 from boxoffice.domain.orders import idempotency
@@ -17,8 +16,7 @@ from boxoffice.domain.orders import service as orders
 from boxoffice.domain.orders.schemas import OrderRequest
 from boxoffice.domain.orders.service import Checkout
 from boxoffice.domain.venues import repository as venues
-from boxoffice.errors import (BoxOfficeError, HoldExpired, IdempotencyInFlight, NotFound, PaymentDeclined,
-                              ValidationFailed)
+from boxoffice.errors import EventClosed, HoldExpired, IdempotencyInFlight, NotFound, PaymentDeclined, ValidationFailed
 from boxoffice.services.booking import views
 from boxoffice.services.common.identity import hide_unless, require_role, require_user
 from boxoffice.services.common.pages import (Pages, add_page_errors, field_messages, form_value, page_renderer,
@@ -27,7 +25,6 @@ from boxoffice.services.common.validation import validate
 
 bp = Blueprint("booking_pages")
 add_page_errors(bp, page_renderer)
-ORDER_PATH = "/api/orders"  # checkout pages share the API's idempotency records
 LAPSED = "Your hold has lapsed and the seats were released. Nothing was charged."
 
 
@@ -69,27 +66,30 @@ async def checkout_form(request: Request, pages: Pages, holds: Holds, hold_id: s
 
 
 @bp.post("/checkout/<hold_id>")
-async def checkout(request: Request, pages: Pages, holds: Holds, checkout: Checkout, config: Config,
-                   hold_id: str) -> HTTPResponse:
+async def checkout(request: Request, pages: Pages, holds: Holds, checkout: Checkout, hold_id: str) -> HTTPResponse:
     user_id = require_user(request).user_id
     key = idempotency.check_key(form_value(request, "idempotency_key") or None)
     card = {"method": "card", "card_number": form_value(request, "card_number"),
             "expiry": form_value(request, "expiry"), "cvc": form_value(request, "cvc")}
+    kept = {"expiry": card["expiry"]}  # never the card number or the CVC
     try:
         form = validate(OrderRequest, {"hold_id": hold_id, "payment": card})
-        order = await _place_order(user_id, key, form, checkout, config)
+        placed = await orders.place_order_once(user_id=user_id, key=key, form=form, deps=checkout)
     except ValidationFailed as exc:
         errors = {field.removeprefix("payment."): message for field, message in field_messages(exc.extra["errors"]).items()}
-        return await _checkout_page(request, pages, holds, user_id, hold_id, errors=errors, values=card, key=key)
+        return await _checkout_page(request, pages, holds, user_id, hold_id, errors=errors, values=kept, key=key)
     except PaymentDeclined as exc:
         message = f"{exc.detail}. Your seats are still held — try another card."
-        return await _checkout_page(request, pages, holds, user_id, hold_id, errors={"form": message}, values=card)
-    except (HoldExpired, NotFound):
-        return await _checkout_page(request, pages, holds, user_id, hold_id, errors={"form": LAPSED}, values=card)
+        return await _checkout_page(request, pages, holds, user_id, hold_id, errors={"form": message}, values=kept)
+    except (HoldExpired, NotFound) as exc:
+        message = exc.detail if exc.extra.get("refunded") else LAPSED
+        return await _checkout_page(request, pages, holds, user_id, hold_id, errors={"form": message}, values=kept)
+    except EventClosed as exc:
+        return await _checkout_page(request, pages, holds, user_id, hold_id, errors={"form": exc.detail}, values=kept)
     except IdempotencyInFlight:
-        return await _checkout_page(request, pages, holds, user_id, hold_id, values=card, key=key,
+        return await _checkout_page(request, pages, holds, user_id, hold_id, values=kept, key=key,
                                     errors={"form": "Your payment is still being processed. One moment…"})
-    return redirect(request, f"/orders/{order['id']}?placed=1")
+    return redirect(request, f"/orders/{placed.body['id']}?placed=1")
 
 
 @bp.get("/orders")
@@ -113,35 +113,6 @@ async def order_cancel(request: Request, pages: Pages, checkout: Checkout, order
     order = await orders.cancel_order(user_id=user_id, order_id=order_id, deps=checkout)
     return await _order_page(request, pages, order, user_id,
                              toasts=(("Order cancelled and refunded; the seats are back on sale.", "success"),))
-
-
-async def _place_order(user_id: str, key: str, form: OrderRequest, checkout: Checkout, config: Config) -> dict:
-    """The API's exactly-once checkout: a replayed key answers what the first attempt answered."""
-    stored = await idempotency.begin(user_id=user_id, key=key, ttl_s=config.idempotency_ttl_s,
-                                     lock_s=config.idempotency_lock_s,
-                                     request_hash=idempotency.fingerprint("POST", ORDER_PATH, form.model_dump()))
-    if stored is not None:
-        if stored.status >= 400:
-            raise _replayed_error(stored)
-        return stored.body
-    try:
-        body = await orders.place_order(user_id=user_id, hold_id=form.hold_id, card=form.payment.card(), deps=checkout)
-    except BoxOfficeError as error:
-        await idempotency.finish(user_id=user_id, key=key, status=error.status,
-                                 body={"title": error.title, "detail": error.detail, "status": error.status})
-        raise
-    except BaseException:
-        await idempotency.abandon(user_id=user_id, key=key)
-        raise
-    await idempotency.finish(user_id=user_id, key=key, status=201, body=body)
-    return body
-
-
-def _replayed_error(stored: idempotency.Stored) -> BoxOfficeError:
-    kind = {402: PaymentDeclined, 410: HoldExpired}.get(stored.status, BoxOfficeError)
-    error = kind(stored.body.get("detail"))
-    error.status = stored.status
-    return error
 
 
 async def _checkout_page(request: Request, pages: Pages, holds: Holds, user_id: str, hold_id: str, *,
