@@ -4,6 +4,7 @@ the test stack: the organizer's `POST /api/events/{id}/cancel`, the booking serv
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -186,10 +187,11 @@ async def test_a_refund_job_whose_runner_died_after_any_step_is_finished_by_anot
             "INSERT INTO jobs (kind, subject, status, attempts, available_at, created_at)"
             " VALUES ('event.cancelled', $1, 'pending', 1, now() + interval '2 seconds', now())", [event.id])
     owner, name = STEPS[step]
-    stop_after(monkeypatch, {"provider": domain.checkout.provider, "holds": domain.holds}.get(owner, owner), name)
-    with pytest.raises((Crash, RuntimeError)):  # ... that dies at this step of an order
-        await orders.settle_cancelled_event(event_id=event.id, deps=domain.checkout, parallel=1)
+    stops = stop_after(monkeypatch, {"provider": domain.checkout.provider, "holds": domain.holds}.get(owner, owner), name)
+    with contextlib.suppress(Crash, RuntimeError):  # ... that dies at this step
+        await orders.settle_cancelled_event(event_id=event.id, deps=domain.checkout)
     monkeypatch.undo()
+    assert stops
     await wait_until_all(event.id, "cancelled")  # the booking service's runner takes the job once the lease lapses
     for order in bought:
         await assert_refunded_once(domain, order)

@@ -25,15 +25,18 @@ class Crash(Exception):
     """The process dies here (as far as this order is concerned)."""
 
 
-def stop_after(monkeypatch, owner, name: str, error: BaseException | type[BaseException] = Crash) -> None:
-    """Make `owner.name` do its work, then raise `error` (a crash, or a cancelled request)."""
-    real = getattr(owner, name)
+def stop_after(monkeypatch, owner, name: str, error: BaseException | type[BaseException] = Crash) -> list:
+    """Make `owner.name` do its work, then raise `error` (a crash, or a cancelled request); the list
+    returned records each stop."""
+    real, stops = getattr(owner, name), []
 
     async def stopped(*args, **kwargs):
         await real(*args, **kwargs)
+        stops.append(name)
         raise error
 
     monkeypatch.setattr(owner, name, stopped)
+    return stops
 
 
 class Gate:

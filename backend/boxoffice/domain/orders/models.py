@@ -47,7 +47,7 @@ class OrderStatus(StrEnum):
 
 
 LIVE = (OrderStatus.PENDING, OrderStatus.RECONCILING)  # being paid for
-UNFINISHED = (OrderStatus.PENDING, OrderStatus.RECONCILING, OrderStatus.CANCELLING)  # the reconciler's
+FINAL = (OrderStatus.FAILED, OrderStatus.CANCELLED)
 
 
 class TicketStatus(StrEnum):

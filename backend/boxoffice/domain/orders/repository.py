@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -110,35 +110,47 @@ async def fail(*, order_id: str, reason: str) -> bool:
     return bool(rows)
 
 
-async def start_cancelling(*, order_id: str, reason: str, before_start: bool) -> bool:
+async def start_cancelling(*, order_ids: Sequence[str], reason: str, before_start: bool) -> set[str]:
     """confirmed -> cancelling (`before_start`: only while the event has not started, a buyer's
     cancellation); without it a charged order still being paid for too (its event was cancelled,
-    or its seats were lost)."""
+    or its seats were lost). Returns the ids it moved."""
     if before_start:
         sql = ("UPDATE orders o SET status = 'cancelling', failure = $2, updated_at = now() FROM events e"
-               " WHERE o.id = $1 AND o.status = 'confirmed' AND e.id = o.event_id AND e.starts_at > now()"
-               " RETURNING o.id")
+               " WHERE o.id = ANY($1::uuid[]) AND o.status = 'confirmed' AND e.id = o.event_id"
+               " AND e.starts_at > now() RETURNING o.id")
     else:
-        sql = ("UPDATE orders SET status = 'cancelling', failure = $2, updated_at = now() WHERE id = $1"
+        sql = ("UPDATE orders SET status = 'cancelling', failure = $2, updated_at = now() WHERE id = ANY($1::uuid[])"
                " AND (status = 'confirmed' OR (status IN ('pending', 'reconciling') AND payment_ref IS NOT NULL))"
                " RETURNING id")
-    return bool(await _db().execute_query_dict(sql, [order_id, reason[:200]]))
+    if not order_ids:
+        return set()
+    return {str(r["id"]) for r in await _db().execute_query_dict(sql, [list(order_ids), reason[:200]])}
 
 
-async def finish_cancelling(*, order_id: str, refund_ref: str) -> bool:
-    """cancelling -> cancelled with its refund, and only then are its tickets void."""
+async def finish_cancelling(refunds: Mapping[str, str]) -> set[str]:
+    """cancelling -> cancelled with its refund (order id -> refund id), and only the orders it moved
+    get void tickets, in the same transaction. Returns the ids it moved."""
+    if not refunds:
+        return set()
     async with in_transaction() as db:
         rows = await db.execute_query_dict(
-            "UPDATE orders SET status = 'cancelled', refund_ref = $2, updated_at = now()"
-            " WHERE id = $1 AND status = 'cancelling' RETURNING id", [order_id, refund_ref])
-        if rows:
-            await db.execute_query("UPDATE tickets SET status = 'void' WHERE order_id = $1", [order_id])
-    return bool(rows)
+            "UPDATE orders o SET status = 'cancelled', refund_ref = r.refund_ref, updated_at = now()"
+            " FROM unnest($1::uuid[], $2::text[]) AS r(id, refund_ref)"
+            " WHERE o.id = r.id AND o.status = 'cancelling' RETURNING o.id", [list(refunds), list(refunds.values())])
+        moved = [str(r["id"]) for r in rows]
+        if moved:
+            await db.execute_query("UPDATE tickets SET status = 'void' WHERE order_id = ANY($1::uuid[])", [moved])
+    return set(moved)
 
 
 async def get_order(order_id: str) -> dict | None:
     rows = await _db().execute_query_dict(f"SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1", [order_id])
     return rows[0] if rows else None
+
+
+async def get_orders(order_ids: Sequence[str]) -> list[dict]:
+    return await _db().execute_query_dict(f"SELECT {ORDER_COLUMNS} FROM orders WHERE id = ANY($1::uuid[])",
+                                          [list(order_ids)])
 
 
 async def tickets_of(order_ids: Sequence[str]) -> dict[str, list[dict]]:

@@ -29,7 +29,7 @@ from boxoffice import keys
 from boxoffice.domain.events.models import EventStatus
 from boxoffice.domain.holds.service import Holds, hold_event
 from boxoffice.domain.orders import idempotency, repository
-from boxoffice.domain.orders.models import LIVE, OrderStatus
+from boxoffice.domain.orders.models import FINAL, LIVE, OrderStatus
 from boxoffice.domain.orders.schemas import OrderRequest
 from boxoffice.domain.payments.provider import VOIDED, Card, Charge, Declined, PaymentProvider
 from boxoffice.domain.seats.catalog import Catalog, rfc3339
@@ -158,7 +158,7 @@ async def _settle(order_id: str, *, card: Card | None, deps: Checkout) -> dict:
         if status in LIVE:
             await _step_live(order, card=card, deps=deps)
         elif status == OrderStatus.CANCELLING:
-            await _finish_cancelling(order, deps=deps)
+            await _finish_cancelling([order], deps=deps)
         else:
             tickets = (await repository.tickets_of([order_id])).get(order_id, [])
             return {**order, "body": public(order, tickets)}
@@ -179,9 +179,9 @@ async def _step_live(order: dict, *, card: Card | None, deps: Checkout) -> None:
             await deps.redis.sadd(keys.SEARCH_DIRTY, [event_id])
             ORDERS.labels("confirmed").inc()
     except SeatsTaken:  # Redis gave the seats to another buyer after the hold lapsed: refund
-        await repository.start_cancelling(order_id=order_id, reason=HOLD_LAPSED, before_start=False)
+        await repository.start_cancelling(order_ids=[order_id], reason=HOLD_LAPSED, before_start=False)
     except EventClosed:  # charged while the event was being cancelled: refund
-        await repository.start_cancelling(order_id=order_id, reason=EVENT_CANCELLED, before_start=False)
+        await repository.start_cancelling(order_ids=[order_id], reason=EVENT_CANCELLED, before_start=False)
 
 
 async def _charge(order: dict, *, card: Card | None, deps: Checkout) -> Charge | None:
@@ -217,17 +217,20 @@ async def _book(order: dict, *, deps: Checkout) -> None:
                           seat_ids=[str(t["seat_id"]) for t in tickets])
 
 
-async def _finish_cancelling(order: dict, *, deps: Checkout) -> None:
+async def _finish_cancelling(orders: list[dict], *, deps: Checkout) -> None:
     """cancelling: refund (once per order at the provider), give the seats back in Redis, then write
     cancelled + refund + void tickets in one transaction. Each step may run again after a crash."""
-    order_id, event_id = str(order["id"]), str(order["event_id"])
-    refund_ref = await deps.provider.refund(reference=order_id, amount=int(order["total"]))
-    tickets = (await repository.tickets_of([order_id])).get(order_id, [])
-    await deps.holds.cancel_seats(event_id=event_id, user_id=str(order["user_id"]),
-                                  seat_ids=[str(t["seat_id"]) for t in tickets])
-    if await repository.finish_cancelling(order_id=order_id, refund_ref=refund_ref):
-        await deps.redis.sadd(keys.SEARCH_DIRTY, [event_id])
-        ORDERS.labels("cancelled").inc()
+    if not orders:
+        return
+    ids = [str(o["id"]) for o in orders]
+    refund_refs = await _bounded([deps.provider.refund(reference=str(o["id"]), amount=int(o["total"])) for o in orders])
+    tickets = await repository.tickets_of(ids)
+    await _bounded([deps.holds.cancel_seats(event_id=str(o["event_id"]), user_id=str(o["user_id"]),
+                                            seat_ids=[str(t["seat_id"]) for t in tickets.get(str(o["id"]), [])])
+                    for o in orders])
+    if done := await repository.finish_cancelling(dict(zip(ids, refund_refs))):
+        await deps.redis.sadd(keys.SEARCH_DIRTY, list({str(o["event_id"]) for o in orders}))
+        ORDERS.labels("cancelled").inc(len(done))
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -253,7 +256,7 @@ async def cancel_order(*, user_id: str, order_id: str, deps: Checkout) -> dict:
     started. A client that hangs up does not stop it half way (nor would a crash: the reconciler)."""
     status = (await _own_order(user_id, order_id))["status"]
     if status == OrderStatus.CONFIRMED:
-        await repository.start_cancelling(order_id=order_id, reason=BY_BUYER, before_start=True)
+        await repository.start_cancelling(order_ids=[order_id], reason=BY_BUYER, before_start=True)
         status = (await repository.get_order(order_id))["status"]
         if status == OrderStatus.CONFIRMED:
             raise EventStarted("The event has started: its orders can no longer be cancelled")
@@ -262,39 +265,39 @@ async def cancel_order(*, user_id: str, order_id: str, deps: Checkout) -> dict:
     return (await _uninterrupted(_settle(order_id, card=None, deps=deps)))["body"]
 
 
-async def settle_cancelled_event(*, event_id: str, deps: Checkout, batch: int = 200, parallel: int = 16) -> int:
+async def settle_cancelled_event(*, event_id: str, deps: Checkout, batch: int = 200) -> int:
     """The job of a cancelled event: close its sale in Redis (holds end, announced), then take every
-    order still holding money or seats to failed (never charged) or cancelled (refunded once).
-    Safe to run again after a crash, and on several instances at once; returns orders settled.
-    Raises when some order could not be settled yet (the job is retried with backoff)."""
+    order still holding money or seats to failed (never charged) or cancelled (refunded once), a
+    batch at a time. Safe to run again after a crash, and on several instances at once; returns
+    how many orders it settled. Raises when some could not be settled yet (the job is retried)."""
     await deps.holds.close_event(event_id=event_id)
     deps.catalog.forget(event_id)
     settled, stuck, after = 0, 0, None
-    gate = asyncio.Semaphore(parallel)
     while orders := await repository.unsettled_of_event(event_id=event_id, after=after, limit=batch):
-        outcomes = await asyncio.gather(*(_settle_for_cancelled_event(str(o["id"]), gate, deps) for o in orders),
-                                        return_exceptions=True)
-        for order, outcome in zip(orders, outcomes):
-            if isinstance(outcome, BaseException):
-                stuck += 1
-                log.error("settling an order of a cancelled event failed: %s", outcome,
-                          extra={"order_id": str(order["id"]), "event_id": event_id})
-            else:
-                settled += 1
         after = str(orders[-1]["id"])
+        ids = [str(o["id"]) for o in orders]
+        await repository.start_cancelling(order_ids=[i for i, o in zip(ids, orders) if o["status"] == OrderStatus.CONFIRMED],
+                                          reason=EVENT_CANCELLED, before_start=False)
+        current = await repository.get_orders(ids)
+        owed = [o for o in current if o["status"] == OrderStatus.CANCELLING]
+        live = [str(o["id"]) for o in current if o["status"] in LIVE]
+        for failure in await _bounded([_finish_cancelling(owed, deps=deps),
+                                       *(_settle_for_cancelled_event(i, deps) for i in live)], errors=True):
+            if failure is not None:
+                log.error("settling orders of a cancelled event failed: %r", failure, extra={"event_id": event_id})
+        unsettled = [o for o in await repository.get_orders(ids) if o["status"] not in FINAL]
+        stuck, settled = stuck + len(unsettled), settled + len(ids) - len(unsettled)
     if stuck:
         raise RuntimeError(f"{stuck} orders of cancelled event {event_id} are not settled yet")
     return settled
 
 
-async def _settle_for_cancelled_event(order_id: str, gate: asyncio.Semaphore, deps: Checkout) -> None:
-    async with gate:
-        for _ in range(3):
-            order = await _settle(order_id, card=None, deps=deps)
-            if order["status"] != OrderStatus.CONFIRMED:
-                return
-            await repository.start_cancelling(order_id=order_id, reason=EVENT_CANCELLED, before_start=False)
-        raise RuntimeError(f"order {order_id} stays confirmed")
+async def _settle_for_cancelled_event(order_id: str, deps: Checkout) -> None:
+    for _ in range(3):  # a confirmation that won its race with the cancellation is refunded too
+        order = await _settle(order_id, card=None, deps=deps)
+        if order["status"] != OrderStatus.CONFIRMED:
+            return
+        await repository.start_cancelling(order_ids=[order_id], reason=EVENT_CANCELLED, before_start=False)
 
 
 # --- the reconciler ------------------------------------------------------------------------------
@@ -314,6 +317,23 @@ async def reconcile(*, older_than_s: float, deps: Checkout) -> int:
 
 
 # --- helpers -------------------------------------------------------------------------------------
+
+async def _bounded(work: list[Awaitable[T]], *, limit: int = 16, errors: bool = False) -> list:
+    """Await all of `work`, at most `limit` at a time; results in order. `errors`: an exception is
+    returned in place of its result (else the first one is raised, once all have ended)."""
+    gate = asyncio.Semaphore(limit)
+
+    async def one(item: Awaitable[T]):
+        async with gate:
+            return await item
+
+    outcomes = await asyncio.gather(*(one(w) for w in work), return_exceptions=True)
+    if not errors:
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
+    return outcomes
+
 
 async def _uninterrupted(work: Awaitable[T]) -> T:
     """Await `work` to its end even if the caller is cancelled (Sanic cancels the handler of a
