@@ -1,4 +1,5 @@
-"""`boxoffice`: run the stack or one service, migrate, seed, manage the search index, the outbox and jobs."""
+"""`boxoffice`: run the stack or one service, migrate, seed, manage the search index, the outbox
+and jobs, regenerate the API reference."""
 
 from __future__ import annotations
 
@@ -73,6 +74,15 @@ def jobs(args: argparse.Namespace) -> None:
         sys.exit(f"jobs {args.action}: {exc.detail}")
 
 
+def docs(args: argparse.Namespace) -> None:
+    from boxoffice.commands import docs as docs_commands
+
+    current = docs_commands.api(check=args.check)
+    if args.check and not current:
+        sys.exit("docs/API.md is out of date: run `boxoffice docs api`")
+    print("docs/API.md " + ("is current" if current else "regenerated"))
+
+
 def stack(args: argparse.Namespace) -> None:
     from boxoffice.stack import commands
 
@@ -117,6 +127,10 @@ def parser() -> argparse.ArgumentParser:
     j.add_argument("id", nargs="?", type=int)
     j.add_argument("--all-dead", action="store_true")
     s.set_defaults(func=jobs)
+    s = sub.add_parser("docs", help="regenerate the endpoint and problem tables of docs/API.md from the code")
+    s.add_argument("what", choices=("api",))
+    s.add_argument("--check", action="store_true", help="change nothing; fail if the tables are out of date")
+    s.set_defaults(func=docs)
     s = sub.add_parser("up", help="install what is missing, start everything, load demo data")
     s.add_argument("--instances", type=int, default=1)
     s.add_argument("--redis-cluster", action="store_true", help="Redis as a three-primary cluster (ports 6380-6382)")
