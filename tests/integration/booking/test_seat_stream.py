@@ -183,3 +183,27 @@ async def test_a_subscriber_that_leaves_while_the_event_channel_starts_leaves_no
     finally:
         await feed.close()
         await reader.stop()
+
+
+async def test_absurd_resume_points_are_422_problems_naming_the_header_or_parameter(api, event):
+    stream = f"/api/events/{event.id}/seats/stream"
+    cases = [({"headers": {"Last-Event-ID": "99999999999999999999-0"}}, "Last-Event-ID"),
+             ({"headers": {"Last-Event-ID": "18446744073709551615-18446744073709551616"}}, "Last-Event-ID"),
+             ({"headers": {"Last-Event-ID": "99999999999999-0"}}, "Last-Event-ID"),  # the year 5138
+             ({"params": {"cursor": "99999999999999999999-0"}}, "cursor"),
+             ({"params": {"cursor": "last"}}, "cursor")]
+    for kw, field in cases:
+        answer = api.get(stream, **kw)
+        assert answer.status_code == 422, (kw, answer.status_code, answer.text[:200])
+        assert answer.headers["content-type"].startswith("application/problem+json")
+        assert [e["field"] for e in answer.json()["errors"]] == [field]
+
+
+async def test_an_absurd_websocket_cursor_is_refused_with_a_422_before_the_handshake(stack, event):
+    url = f"ws://127.0.0.1:{stack.ports.http}/api/events/{event.id}/seats/ws?cursor=99999999999999999999-0"
+    try:
+        async with websockets.connect(url, open_timeout=10):
+            raise AssertionError("the handshake should have been refused")
+    except websockets.InvalidStatus as refused:
+        assert refused.response.status_code == 422
+        assert b'"field":"cursor"' in refused.response.body

@@ -12,6 +12,7 @@ from boxoffice.domain.events.models import EventCategory
 from boxoffice.services.common.validation import Query
 
 MAX_WINDOW = 10_000  # Elasticsearch's max_result_window: page * size may not go past it
+MAX_PRICE = 2**53 - 1  # minor units; beyond any price, and exact in JSON and in Elasticsearch's long
 SORTS = ("relevance", "date", "price_asc", "price_desc")
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -30,7 +31,10 @@ def _moment(value: object, *, end_of_day: bool) -> datetime | None:
             moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise ValueError("must be a date (YYYY-MM-DD) or an RFC 3339 time") from None
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    try:  # 9999-12-31T23:59:59-23:00 is a moment of the year 10000 in UTC
+        return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    except OverflowError:
+        raise ValueError("must lie between 0001-01-01 and 9999-12-31 in UTC") from None
 
 
 class SearchParams(Query):
@@ -39,12 +43,12 @@ class SearchParams(Query):
     category: EventCategory | None = None
     from_: datetime | None = Field(None, alias="from")
     to: datetime | None = None
-    min_price: int | None = Field(None, ge=0)
-    max_price: int | None = Field(None, ge=0)
+    min_price: int | None = Field(None, ge=0, le=MAX_PRICE)
+    max_price: int | None = Field(None, ge=0, le=MAX_PRICE)
     available: bool = False
     sort: Literal["relevance", "date", "price_asc", "price_desc"] = "relevance"
-    page: int = Field(1, ge=1)
-    size: int = Field(20, ge=1, le=100)
+    page: int = Field(1, ge=1, le=MAX_WINDOW)
+    size: int = Field(20, ge=1, le=100, validate_default=True)  # checked against the page even when absent
 
     @field_validator("q", "city", "category", "min_price", "max_price", "available", mode="before")
     @classmethod

@@ -12,18 +12,23 @@ from elastic_transport import TransportError
 
 from boxoffice.domain.search import query
 from boxoffice.domain.search.schemas import SearchParams, SuggestParams
-from boxoffice.errors import SearchUnavailable
+from boxoffice.errors import SearchUnavailable, ValidationFailed
 
 log = logging.getLogger("boxoffice.search")
 
 
 async def _ask(call: Awaitable[Any]) -> dict:
-    """Elasticsearch's answer as a dict; down, slow, missing index or any failure -> 503."""
+    """Elasticsearch's answer as a dict. A query it refuses (400) is the parameters' fault: 422;
+    down, slow, a missing index or any other failure: 503."""
     try:
         return dict((await call).body)
     except TransportError as exc:
         raise SearchUnavailable(private={"elasticsearch": f"{type(exc).__name__}: {exc}"}) from None
     except ApiError as exc:
+        if exc.meta.status == 400:
+            log.warning("Elasticsearch refused a search", extra={"elasticsearch": str(exc.info)[:500]})
+            raise ValidationFailed([{"field": "query", "message": "these parameters cannot be searched"}],
+                                   "This search cannot be run; change its parameters") from None
         raise SearchUnavailable(private={"elasticsearch": f"{exc.meta.status} {exc.message}"}) from None
 
 

@@ -11,16 +11,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import coredis
 
 from boxoffice import keys
-from boxoffice.errors import ServiceUnavailable
+from boxoffice.errors import ServiceUnavailable, ValidationFailed
 
 log = logging.getLogger("boxoffice.seats.feed")
 CURSOR = re.compile(r"^\d{1,20}-\d{1,20}$")
+MAX_ID_PART = 2**64 - 1  # both halves of a Redis stream id are unsigned 64-bit integers
+FUTURE_SLACK_MS = 3_600_000  # clocks differ; a cursor further ahead than this was never handed out
 QUEUE_SIZE = 2000
 READ_BLOCK_MS = 2000
 REPLAY_PAGE = 1000
@@ -57,7 +60,21 @@ def stream_id(entry_id: str) -> tuple[int, int]:
 
 
 def valid_cursor(cursor: str | None) -> bool:
-    return bool(cursor) and bool(CURSOR.match(cursor))
+    return bool(cursor) and bool(CURSOR.match(cursor)) and max(stream_id(cursor)) <= MAX_ID_PART
+
+
+def check_cursor(cursor: str | None, *, field: str) -> str | None:
+    """A resume point a client may send (None: from now); anything else is a 422 naming `field`.
+
+    Stream ids are `<ms>-<seq>` with both parts below 2**64 (Redis refuses others), and a cursor
+    from further in the future than clocks can differ was never handed out."""
+    if cursor is None or cursor == "":
+        return None
+    if not valid_cursor(cursor):
+        raise ValidationFailed([{"field": field, "message": "must be a stream position like 1718000000000-0"}])
+    if stream_id(cursor)[0] > time.time() * 1000 + FUTURE_SLACK_MS:
+        raise ValidationFailed([{"field": field, "message": "is ahead of the stream"}])
+    return cursor
 
 
 def to_change(entry_id: str, fields: dict) -> Change:

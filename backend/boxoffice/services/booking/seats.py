@@ -16,6 +16,7 @@ from boxoffice.domain.seats.catalog import Catalog
 from boxoffice.domain.seats.feed import PING, RESET, Change, SeatFeed
 from boxoffice.errors import ServiceUnavailable
 from boxoffice.infra.metrics import STREAM_CONNECTIONS
+from boxoffice.services.common.validation import resume_point
 
 bp = Blueprint("seats")
 TRY_AGAIN_LATER = 1013  # WebSocket close code: the server is overloaded
@@ -30,6 +31,7 @@ async def refuse_before_upgrade(request: Request) -> None:
     here becomes an ordinary problem response and the client never sees a 101."""
     if request.route is None or not request.route.extra.websocket:
         return
+    resume_point(request)
     await request.app.ctx.holds.catalog.get(request.match_info["event_id"])
     request.app.ctx.feed.check_capacity()
 
@@ -52,8 +54,8 @@ def sse_message(item: Change | object) -> str:
 @bp.get("/api/events/<event_id>/seats/stream")
 async def stream(request: Request, event_id: str, catalog: Catalog, feed: SeatFeed, config: Config) -> None:
     """SSE from `Last-Event-ID` (or `?cursor=`), else from now; a ping every `sse_ping_s`."""
+    cursor = resume_point(request)
     event = await catalog.get(event_id)
-    cursor = request.headers.get("Last-Event-ID") or request.args.get("cursor")
     subscription = await feed.subscribe(event.id, cursor)
     STREAM_CONNECTIONS.labels("sse").inc()
     try:
@@ -77,7 +79,7 @@ async def stream_ws(request: Request, ws: WebsocketImplProtocol, event_id: str, 
     """The same changes, one JSON text frame each: {id, type, seat_ids, reason?}; {type: reset} ends it."""
     event = await catalog.get(event_id)
     try:
-        subscription = await feed.subscribe(event.id, request.args.get("cursor"))
+        subscription = await feed.subscribe(event.id, resume_point(request))
     except ServiceUnavailable:  # the last slot went to another client during our handshake
         await ws.close(TRY_AGAIN_LATER, "try again later")
         return

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 from sanic import Request
 
+from boxoffice.domain.seats.feed import check_cursor
 from boxoffice.errors import BadRequest, ValidationFailed
 
 M = TypeVar("M", bound=BaseModel)
@@ -50,3 +51,11 @@ def parse_body(request: Request, model: type[M]) -> M:
 
 def parse_query(request: Request, model: type[M]) -> M:
     return validate(model, {key: request.args.get(key) for key in request.args})
+
+
+def resume_point(request: Request) -> str | None:
+    """Where a seat stream resumes: `Last-Event-ID` (what EventSource sends), else `?cursor=`, else
+    None (from now); an absurd one is a 422 naming the header or parameter."""
+    if request.headers.get("Last-Event-ID"):
+        return check_cursor(request.headers["Last-Event-ID"], field="Last-Event-ID")
+    return check_cursor(request.args.get("cursor"), field="cursor")

@@ -9,9 +9,17 @@ import aiohttp
 from sanic import Blueprint, Request
 from sanic.server.websockets.impl import WebsocketImplProtocol
 
+from boxoffice.services.common.validation import resume_point
 from boxoffice.services.gateway.proxy import forward_headers
 
 bp = Blueprint("gateway-ws")
+
+
+@bp.on_request
+async def refuse_before_upgrade(request: Request) -> None:
+    """An absurd resume point is a 422 problem before the handshake (booking checks it too, but
+    behind an upgraded connection its answer could only be a close frame)."""
+    resume_point(request)
 
 
 @bp.websocket("/api/events/<event_id>/seats/ws")

@@ -63,7 +63,7 @@ def _prices_in_minor_units(query: dict) -> dict:
         if key in query:
             try:
                 query[key] = str(round(float(query[key]) * 100))
-            except ValueError:
+            except (ValueError, OverflowError):  # 'abc', 'nan', 'inf': validation names the field
                 pass
     return query
 
