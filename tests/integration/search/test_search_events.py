@@ -141,7 +141,6 @@ def test_pages_split_the_results_without_overlap(api, search_index):
     ({"page": "99999999999"}, "page"),
     ({"page": "501"}, "size"),
     ({"min_price": "99999999999999999999999"}, "min_price"),
-    ({"max_price": "1e300"}, "max_price"),
 ])
 def test_bad_parameters_are_422_problems_with_field_errors(api, params, field):
     body = assert_problem(search(api, **params), 422)
@@ -153,7 +152,7 @@ def test_the_last_page_inside_the_window_is_allowed(api):
 
 
 @pytest.mark.parametrize("query", ["from=9999-12-31T23:59:59-23:00", "to=0001-01-01T00:00:00%2B23:00",
-                                   "page=99999999999", "min_price=1e300", "max_price=inf"])
+                                   "min_price=1e300", "max_price=inf"])
 def test_odd_filters_on_the_search_page_are_explained_on_the_page_not_a_server_error(api, query):
     page = api.get(f"/?{query}")
     assert page.status_code == 200, page.text[:300]
