@@ -82,6 +82,8 @@ class Config:
     event_cache_s: float = 2.0  # how long a booking process trusts its copy of an event's sale window
     payment_provider: str = "simulated"
     booking_pg_pool: int = 20  # PostgreSQL connections per booking process (orders, idempotency)
+    pg_connect_timeout_s: float = 3.0  # a PostgreSQL that is down or hangs is a 503 within seconds
+    pg_command_timeout_s: float = 5.0
     log_level: str = "INFO"
     outbox_relays: int = 1  # relay tasks per events-service process (0: this instance relays nothing)
     outbox_batch_size: int = 500

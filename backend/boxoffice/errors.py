@@ -83,6 +83,19 @@ class ServiceUnavailable(BoxOfficeError):
     status, title, type_slug, quiet = 503, "Service unavailable", "service-unavailable", False
 
 
+class StoreUnavailable(ServiceUnavailable):
+    """PostgreSQL, Redis or Elasticsearch did not answer: nothing was decided, the request may be retried."""
+
+    title, type_slug = "Temporarily unavailable", "store-unavailable"
+    RETRY_AFTER_S = 5
+
+    def __init__(self, store: str, detail: str | None = None, **kw: Any):
+        kw.setdefault("headers", {"Retry-After": str(self.RETRY_AFTER_S)})
+        super().__init__(detail or "Part of the system this request needs is not answering; please try again in a "
+                         "few seconds", **kw)
+        self.store = store
+
+
 class GatewayTimeout(BoxOfficeError):
     status, title, type_slug, quiet = 504, "Gateway timeout", "upstream-timeout", False
 

@@ -31,3 +31,7 @@ OUTBOX_DELIVERED = Counter("boxoffice_outbox_delivered_total", "Outbox rows deli
 JOBS_LAG = Gauge("boxoffice_jobs_lag_seconds", "How long the oldest due job has waited", registry=REGISTRY)
 JOBS_DEAD = Gauge("boxoffice_jobs_dead", "Jobs that gave up (e.g. refunds of a cancelled event)", registry=REGISTRY)
 JOBS_DONE = Counter("boxoffice_jobs_done_total", "Jobs finished, by kind", ["kind"], registry=REGISTRY)
+STORE_UNAVAILABLE = Counter(
+    "boxoffice_store_unavailable_total", "Requests answered 503 because a store did not answer", ["store"],
+    registry=REGISTRY,
+)

@@ -12,6 +12,7 @@ from importlib import resources
 
 import coredis
 from coredis.commands.script import Script
+from coredis.retry import CompositeRetryPolicy, ConstantRetryPolicy
 
 from boxoffice import keys
 from boxoffice.config import RateLimit
@@ -25,6 +26,9 @@ def load_lua(name: str) -> str:
 
 
 CLUSTER_SCHEME = "redis-cluster://"
+# A pooled connection that died with a restarted Redis fails at once: send again on a fresh one. A
+# command that timed out is not resent (coredis would by default, three times the timeout in all).
+RESEND_ON = (coredis.exceptions.ConnectionError,)
 
 
 def cluster_nodes(url: str) -> list[tuple[str, int]]:
@@ -45,9 +49,12 @@ def connect(url: str, *, max_connections: int | None = None, stream_timeout: flo
     if url.startswith(CLUSTER_SCHEME):
         return coredis.RedisCluster(  # type: ignore[return-value]
             startup_nodes=[{"host": h, "port": p} for h, p in cluster_nodes(url)], decode_responses=True,
-            connect_timeout=1.0, stream_timeout=stream_timeout, **options)
+            connect_timeout=1.0, stream_timeout=stream_timeout, **options,
+            retry_policy=CompositeRetryPolicy(
+                ConstantRetryPolicy((coredis.exceptions.ClusterDownError,), retries=2, delay=0.1),
+                ConstantRetryPolicy(RESEND_ON, retries=2, delay=0.1)))
     return coredis.Redis.from_url(url, decode_responses=True, connect_timeout=1.0, stream_timeout=stream_timeout,
-                                  **options)
+                                  retry_policy=ConstantRetryPolicy(RESEND_ON, retries=2, delay=0.01), **options)
 
 
 class RedisClient:

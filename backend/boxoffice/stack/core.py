@@ -237,12 +237,12 @@ class Stack:
     """One local stack under <root>/var/<name>.
 
     `test` (default: name starts with "test") selects the test profile: BOXOFFICE_ENV=test, no
-    fsync in PostgreSQL, no Redis persistence, a smaller Elasticsearch heap.
+    fsync in PostgreSQL, no Redis persistence (unless `durable_redis`), a smaller Elasticsearch heap.
     """
 
     def __init__(self, root: Path | str, name: str, ports: Ports | None = None, instances: int = 1,
                  env_overrides: dict[str, str] | None = None, *, test: bool | None = None,
-                 es_home: Path | None = None, redis_cluster: bool = False):
+                 es_home: Path | None = None, redis_cluster: bool = False, durable_redis: bool | None = None):
         if instances < 1:
             raise ValueError("instances must be >= 1")
         self.root = Path(root).resolve()
@@ -252,6 +252,7 @@ class Stack:
         self.redis_cluster = redis_cluster  # three primaries on ports.redis + 0..2 (stack/redis_cluster.py)
         self.env_overrides = {k: str(v) for k, v in (env_overrides or {}).items()}
         self.test = name.startswith("test") if test is None else test
+        self.durable_redis = not self.test if durable_redis is None else durable_redis  # append-only file
         self.var = self.root / "var" / name
         self.es_home = Path(es_home) if es_home else self.root / ".cache" / f"elasticsearch-{ES_VERSION}"
         self._procs: dict[str, subprocess.Popen] = {}
@@ -572,8 +573,8 @@ class Stack:
         progress(f"starting Redis on 127.0.0.1:{self.ports.redis} ...")
         self.redis_dir.mkdir(parents=True, exist_ok=True)
         log = self._log("redis")
-        persistence = (["save \"\"", "appendonly no"] if self.test else
-                       ["save \"\"", "appendonly yes", "appendfsync everysec"])
+        persistence = (["save \"\"", "appendonly yes", "appendfsync everysec"] if self.durable_redis else
+                       ["save \"\"", "appendonly no"])
         conf = self.redis_dir / "redis.conf"
         conf.write_text("\n".join([
             "# written by boxoffice.stack on every start",

@@ -27,18 +27,21 @@ def port_offset() -> int:
 
 
 def make_test_stack(root: Path | str, offset: int | None = None, instances: int = 1,
-               env_overrides: dict[str, str] | None = None, *, redis_cluster: bool = False) -> Stack:
+               env_overrides: dict[str, str] | None = None, *, redis_cluster: bool = False,
+               durable_redis: bool = False) -> Stack:
     offset = port_offset() if offset is None else offset
     return Stack(Path(root), f"test-{offset}", Ports().shifted(offset), instances=instances,
-                 env_overrides=env_overrides, test=True, redis_cluster=redis_cluster)
+                 env_overrides=env_overrides, test=True, redis_cluster=redis_cluster, durable_redis=durable_redis)
 
 
 def start_test_stack(root: Path | str, offset: int | None = None, instances: int = 1,
-                     env_overrides: dict[str, str] | None = None, *, redis_cluster: bool = False) -> Stack:
+                     env_overrides: dict[str, str] | None = None, *, redis_cluster: bool = False,
+                     durable_redis: bool = False) -> Stack:
     """Start a clean test stack: empty PostgreSQL (migrated), Redis, Elasticsearch (index ensured),
     the four services and nginx. No seed data. On failure everything started is stopped again
     (unless BOXOFFICE_KEEP_STACK=1) and StackError is raised with the failing process's log tail."""
-    stack = make_test_stack(root, offset, instances, env_overrides, redis_cluster=redis_cluster)
+    stack = make_test_stack(root, offset, instances, env_overrides, redis_cluster=redis_cluster,
+                            durable_redis=durable_redis)
     t0 = time.monotonic()
     progress(f"test stack {stack.name} in {stack.var}")
     try:

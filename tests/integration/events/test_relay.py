@@ -9,12 +9,14 @@ import sys
 import time
 import uuid
 
+import pytest
+from elastic_transport import ConnectionError as ElasticsearchConnectionError
 from elasticsearch import AsyncElasticsearch
 from tortoise.connection import get_connection
 
 from boxoffice.domain.outbox import repository as outbox
 from boxoffice.domain.outbox import service as operators
-from boxoffice.domain.outbox.relay import Relay, RelaySettings
+from boxoffice.domain.outbox.relay import Relay, RelaySettings, SearchDown
 from boxoffice.infra.metrics import OUTBOX_DEAD
 from tests.integration.events.conftest import ROOT_DIR, document, indexed, queue, rows_of
 
@@ -140,30 +142,47 @@ async def pending() -> int:
     return rows[0]["n"]
 
 
-async def test_with_elasticsearch_down_rows_back_off_exponentially_then_catch_up_when_it_returns(es, alias, empty_outbox):
+async def test_an_elasticsearch_outage_uses_up_no_attempts_however_long_and_rows_arrive_once_it_returns(
+        es, alias, empty_outbox):
     a, b = new_ids(2)
     await queue(a, 1)
     await queue(b, 1)
     down = AsyncElasticsearch("http://127.0.0.1:9", request_timeout=1, max_retries=0)
-    relay = Relay(es=down, index=alias, settings=RelaySettings(backoff_base_s=0.5), rng=lambda: 1.0)  # no jitter
-    waits = []
-    for attempt in (1, 2, 3):
-        await wait_until_available(a, b)
-        assert await relay.deliver_batch() == 2
-        rows = await rows_of(a, b)
-        assert [r["attempts"] for r in rows] == [attempt, attempt]
-        assert all(r["status"] == "pending" and "Connection" in r["last_error"] for r in rows)
-        waits.append(min((r["available_at"] - r["now"]).total_seconds() for r in rows))
-        assert await relay.deliver_batch() == 0, "a row backing off is not claimed"
+    relay = Relay(es=down, index=alias, settings=RelaySettings(max_attempts=2))
+    for _ in range(4):  # more failed batches than the rows have attempts
+        with pytest.raises(SearchDown):
+            await relay.deliver_batch()
     await down.close()
-    # backoff of 0.5, 1 and 2 s from each failed batch's start, seen a little later
-    assert 0.15 < waits[0] <= 0.5 and 0.65 < waits[1] <= 1.0 and 1.65 < waits[2] <= 2.0
+    assert [(r["status"], r["attempts"], r["last_error"]) for r in await rows_of(a, b)] == [("pending", 0, None)] * 2
     await queue(a, 2)  # queued while Elasticsearch is down: waits behind its event's older row
-    await wait_until_available(a, b)
     assert await Relay(es=es, index=alias, settings=FAST).drain() == 3
     assert {r["status"] for r in await rows_of(a, b)} == {"delivered"}
     assert (await indexed(es, alias, a))["_source"]["title"] == "v2"
     assert (await indexed(es, alias, b))["_version"] == 1
+
+
+async def test_a_running_relay_backs_off_while_elasticsearch_is_down_and_resumes_by_itself(es, alias, empty_outbox):
+    (a,) = new_ids(1)
+    await queue(a, 1)
+    calls = []
+
+    class Down:
+        async def bulk(self, **kw):
+            calls.append(time.monotonic())
+            raise ElasticsearchConnectionError("refused")
+
+    relay = Relay(es=Down(), index=alias, settings=RelaySettings(poll_s=0.05, backoff_base_s=0.5), rng=lambda: 1.0)
+    task = asyncio.create_task(relay.run())
+    await asyncio.sleep(3.2)
+    assert 2 <= len(calls) <= 4, f"{len(calls)} tries in 3 s: pauses of 1, 2, 4 s expected, not one per poll"
+    relay.es = es  # Elasticsearch is back: the next try delivers
+    deadline = time.monotonic() + 10
+    while (await rows_of(a))[0]["status"] != "delivered":
+        assert time.monotonic() < deadline, "the relay did not resume"
+        await asyncio.sleep(0.1)
+    relay.stop()
+    await asyncio.wait_for(task, 10)
+    assert (await rows_of(a))[0]["attempts"] == 0
 
 
 async def test_a_stale_version_never_overwrites_a_newer_document(es, alias, empty_outbox):
@@ -180,14 +199,13 @@ async def test_a_stale_version_never_overwrites_a_newer_document(es, alias, empt
 async def test_rows_that_keep_failing_end_dead_do_not_block_their_event_and_can_be_requeued(es, alias, empty_outbox):
     (a,) = new_ids(1)
     await queue(a, 1)
-    down = AsyncElasticsearch("http://127.0.0.1:9", request_timeout=1, max_retries=0)
-    dying = Relay(es=down, index=alias, settings=RelaySettings(max_attempts=3, backoff_base_s=0.01))
+    missing = f"relaytest-missing-{uuid.uuid4().hex[:8]}"  # Elasticsearch answers, and refuses the rows
+    dying = Relay(es=es, index=missing, settings=RelaySettings(max_attempts=3, backoff_base_s=0.01))
     for _ in range(3):
         await wait_until_available(a)
         await dying.deliver_batch()
-    await down.close()
     (row,) = await rows_of(a)
-    assert (row["status"], row["attempts"]) == ("dead", 3) and "Connection" in row["last_error"]
+    assert (row["status"], row["attempts"]) == ("dead", 3) and "index_not_found" in row["last_error"]
     await dying.record_health()
     assert OUTBOX_DEAD._value.get() == 1
     relay = Relay(es=es, index=alias, settings=FAST)

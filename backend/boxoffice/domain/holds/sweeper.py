@@ -16,6 +16,7 @@ import coredis
 
 from boxoffice import keys
 from boxoffice.domain.holds.scripts import SeatScripts
+from boxoffice.infra.outages import OutageLog
 
 log = logging.getLogger("boxoffice.holds.sweeper")
 
@@ -44,11 +45,13 @@ async def sweep_event(*, redis: coredis.Redis, scripts: SeatScripts, event_id: s
 
 async def run_sweeper(*, redis: coredis.Redis, scripts: SeatScripts, interval_s: float) -> None:
     """Sweep forever (a background task of every booking instance)."""
+    outages = OutageLog(log, "hold sweep")
     while True:
         try:
             await sweep_due(redis=redis, scripts=scripts)
+            outages.succeeded()
         except asyncio.CancelledError:
             raise
-        except Exception:  # a sweeper survives Redis hiccups; the next round catches up
-            log.exception("hold sweep failed")
+        except Exception as error:  # a sweeper survives Redis outages; the next round catches up
+            outages.failed(error)
         await asyncio.sleep(interval_s)

@@ -27,11 +27,18 @@ from boxoffice.config import Config
 from boxoffice.domain.outbox import repository as outbox
 from boxoffice.domain.outbox.repository import Claimed, Failure
 from boxoffice.infra.metrics import OUTBOX_DEAD, OUTBOX_DELIVERED, OUTBOX_LAG
+from boxoffice.infra.outages import OutageLog, down_store
 
 log = logging.getLogger("boxoffice.outbox")
 
 DELETE_KINDS = frozenset({"event.deleted"})
 AfterWrite = Callable[[list[Claimed]], Awaitable[None]]
+
+
+class SearchDown(Exception):
+    """Elasticsearch took none of the batch (unreachable, timed out, overloaded): not the rows' fault.
+    The batch rolls back with no attempt counted, so however long an outage lasts no row ends `dead`
+    because of it; the relay backs off as a whole and delivers everything once Elasticsearch is back."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +51,7 @@ class RelaySettings:
     backoff_cap_s: float = 60.0
     metrics_every_s: float = 1.0
     purge_every_s: float = 60.0
+    outage_pause_cap_s: float = 10.0  # the longest wait between tries while Elasticsearch or PostgreSQL is down
 
     @classmethod
     def from_config(cls, config: Config) -> "RelaySettings":
@@ -88,12 +96,15 @@ def latest_per_event(rows: Sequence[Claimed]) -> dict[str, Claimed]:
 
 
 async def write(es: AsyncElasticsearch, index: str, rows: Sequence[Claimed]) -> dict[str, str | None]:
-    """Bulk-write the newest row of each event; the outcome per event id (None = delivered)."""
+    """Bulk-write the newest row of each event; the outcome per event id (None = delivered). Raises
+    SearchDown when Elasticsearch is not taking writes at all."""
     latest = list(latest_per_event(rows).values())
     try:
         answer = await es.bulk(operations=bulk_operations(index, latest), require_alias=True, refresh=False)
     except (ApiError, TransportError, OSError, asyncio.TimeoutError) as exc:
         reason = f"{type(exc).__name__}: {exc}"[:500]
+        if down_store(exc):
+            raise SearchDown(reason) from exc
         return {row.aggregate_id: reason for row in latest}
     return {row.aggregate_id: item_error(item) for row, item in zip(latest, answer.body["items"], strict=True)}
 
@@ -111,6 +122,8 @@ class Relay:
         self._wake = asyncio.Event()
         self._stopping = False
         self._listener: asyncpg.Connection | None = None
+        self._delivery = OutageLog(log, f"outbox {name}: delivery")
+        self._upkeep = OutageLog(log, f"outbox {name}: upkeep")
 
     async def deliver_batch(self) -> int:
         """Claim, write and mark one batch in one transaction; returns how many rows it claimed."""
@@ -153,14 +166,15 @@ class Relay:
             while not self._stopping:
                 await self._ensure_listener(database_url)
                 self._wake.clear()
-                claimed = await self._guarded(self.deliver_batch(), 0)
+                claimed = await self._guarded(self.deliver_batch(), 0, self._delivery)
                 now = time.monotonic()
                 if now >= next_metrics:
                     next_metrics = now + self.settings.metrics_every_s
-                    await self._guarded(self.record_health(), None)
+                    await self._guarded(self.record_health(), None, self._upkeep)
                 if now >= next_purge:
                     next_purge = now + self.settings.purge_every_s
-                    await self._guarded(outbox.purge_delivered(older_than_s=self.settings.retention_s), 0)
+                    await self._guarded(outbox.purge_delivered(older_than_s=self.settings.retention_s), 0,
+                                        self._upkeep)
                 if not claimed and not self._stopping:
                     try:
                         await asyncio.wait_for(self._wake.wait(), self.settings.poll_s)
@@ -174,16 +188,23 @@ class Relay:
         OUTBOX_LAG.set(lag)
         OUTBOX_DEAD.set(dead)
 
-    async def _guarded(self, work: Awaitable, fallback):
-        """A relay outlives any one failure (PostgreSQL restarting, a bug in one batch): log, go on."""
+    async def _guarded(self, work: Awaitable, fallback, outages: OutageLog):
+        """A relay outlives any failure (a store down, a bug in one batch): log, wait, go on. While a
+        store is down it waits longer each time (full jitter, at most `outage_pause_cap_s`)."""
         try:
-            return await work
+            result = await work
         except asyncio.CancelledError:
             raise
-        except Exception:
-            log.exception("outbox relay step failed", extra={"relay": self.name})
-            await asyncio.sleep(self.settings.poll_s)
+        except Exception as error:
+            outages.failed(error, relay=self.name)
+            pause = self.settings.poll_s
+            if outages.store is not None:
+                pause = backoff_s(outages.failures, base=self.settings.backoff_base_s,
+                                  cap=self.settings.outage_pause_cap_s, rng=self.rng)
+            await asyncio.sleep(pause)
             return fallback
+        outages.succeeded()
+        return result
 
     async def _ensure_listener(self, database_url: str | None) -> None:
         if database_url is None or (self._listener is not None and not self._listener.is_closed()):

@@ -19,6 +19,7 @@ import coredis
 
 from boxoffice import keys
 from boxoffice.errors import ServiceUnavailable, ValidationFailed
+from boxoffice.infra.outages import OutageLog
 
 log = logging.getLogger("boxoffice.seats.feed")
 CURSOR = re.compile(r"^\d{1,20}-\d{1,20}$")
@@ -150,13 +151,15 @@ class Channel:
         self.task = asyncio.create_task(self._read(), name=f"seat-feed-{self.event_id}")
 
     async def _read(self) -> None:
+        outages = OutageLog(log, "reading seat changes")
         while True:
             try:
                 answer = await self.feed.reader.xread({self.stream: self.position}, count=500, block=READ_BLOCK_MS)
+                outages.succeeded()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("reading seat changes failed", extra={"event_id": self.event_id})
+            except Exception as error:  # Redis away: subscribers wait, then get what they missed
+                outages.failed(error, event_id=self.event_id)
                 await asyncio.sleep(0.5)
                 continue
             for entry in (answer or {}).get(self.stream, ()):

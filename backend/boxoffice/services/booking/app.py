@@ -25,6 +25,7 @@ from boxoffice.domain.payments.provider import make_provider
 from boxoffice.domain.seats.availability import run_flusher
 from boxoffice.domain.seats.catalog import Catalog
 from boxoffice.domain.seats.feed import SeatFeed
+from boxoffice.infra.outages import OutageLog
 from boxoffice.infra.postgres import use_postgres
 from boxoffice.infra.redis import RedisClient, use_redis
 from boxoffice.services.booking import holds, orders as orders_routes, pages, seats
@@ -116,12 +117,14 @@ async def _housekeeping(app: Sanic, config: Config) -> None:
     with contextlib.suppress(Exception):
         for event_id in await redis.smembers(keys.LOADED_EVENTS):
             await app.ctx.holds.ensure_loaded(event_id, force=True)
+    outages = OutageLog(log, "order reconciliation")
     while True:
         try:
             await orders.reconcile(older_than_s=config.reconcile_after_s, deps=app.ctx.checkout)
             await idempotency.purge_expired()
+            outages.succeeded()
         except asyncio.CancelledError:
             raise
-        except Exception:
-            log.exception("order reconciliation failed")
+        except Exception as error:
+            outages.failed(error)
         await asyncio.sleep(5)

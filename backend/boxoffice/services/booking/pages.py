@@ -17,6 +17,7 @@ from boxoffice.domain.orders.schemas import OrderRequest
 from boxoffice.domain.orders.service import Checkout
 from boxoffice.domain.venues import repository as venues
 from boxoffice.errors import EventClosed, HoldExpired, IdempotencyInFlight, NotFound, PaymentDeclined, ValidationFailed
+from boxoffice.infra.outages import unavailable
 from boxoffice.services.booking import views
 from boxoffice.services.common.identity import hide_unless, require_role, require_user
 from boxoffice.services.common.pages import (Pages, add_page_errors, field_messages, form_value, page_renderer,
@@ -33,9 +34,10 @@ async def seat_map(request: Request, pages: Pages, holds: Holds, event_id: str) 
     user_id = _user_id(request)
     event, _ = await events.get_event(event_id=event_id, viewer_id=user_id)
     venue = await venues.get(event["venue"]["id"])
-    snapshot = await _snapshot_or_none(holds, event["id"], user_id)
+    snapshot, seats_unavailable = await _snapshot_or_none(holds, event["id"], user_id)
     hold = await holds.current(event_id=event["id"], user_id=user_id) if snapshot and user_id else None
     return pages.render(request, "pages/event.html", event=event, venue=venue, snapshot=snapshot,
+                        seats_unavailable=seats_unavailable,
                         map=views.seat_map(snapshot) if snapshot else None,
                         basket=views.basket(hold.public() if hold else None, snapshot) if snapshot else None)
 
@@ -150,12 +152,17 @@ async def _events_of(items: list[dict], user_id: str) -> dict[str, dict]:
     return found
 
 
-async def _snapshot_or_none(holds: Holds, event_id: str, user_id: str | None) -> dict | None:
-    """No seat map for a draft (its owner previews the page without one)."""
+async def _snapshot_or_none(holds: Holds, event_id: str, user_id: str | None) -> tuple[dict | None, bool]:
+    """(the snapshot, whether the seats are unavailable): no seat map for a draft (its owner previews the
+    page without one); without Redis the page still shows the event and says the map is away."""
     try:
-        return await holds.snapshot(event_id=event_id, user_id=user_id)
+        return await holds.snapshot(event_id=event_id, user_id=user_id), False
     except NotFound:
-        return None
+        return None, False
+    except Exception as error:
+        if unavailable(error) is None:
+            raise
+        return None, True
 
 
 def _user_id(request: Request) -> str | None:

@@ -21,6 +21,7 @@ from sanic.response import HTTPResponse, empty, html, redirect as http_redirect
 
 from boxoffice.errors import BoxOfficeError
 from boxoffice.infra.logging import correlation_id
+from boxoffice.services.common.problems import store_outage
 
 log = logging.getLogger("boxoffice.pages")
 
@@ -136,12 +137,14 @@ class Pages:
         """Nothing to swap but a toast: `HX-Reswap: none` keeps the target, the toast goes out of band."""
         return html(self.toast(message, kind), headers={"HX-Reswap": "none", "Vary": "HX-Request"})
 
-    def error_page(self, request: Request, status: int, title: str, detail: str) -> HTTPResponse:
+    def error_page(self, request: Request, status: int, title: str, detail: str, *,
+                   headers: dict[str, str] | None = None) -> HTTPResponse:
         """A friendly error: a toast for an htmx request (but a boosted navigation), else a whole page."""
         if is_htmx(request) and (request.method != "GET" or request.headers.get("HX-Boosted") != "true"):
             return self.toast_only(detail, "error")
         template = "pages/404.html" if status == 404 else "pages/error.html"
-        return self.render(request, template, status=status, title=title, detail=detail, status_code=status)
+        return self.render(request, template, status=status, headers=headers, title=title, detail=detail,
+                           status_code=status)
 
 
 def _swappable(request: Request, status: int) -> int:
@@ -170,10 +173,12 @@ def add_page_errors(bp: Blueprint, pages_of: Any) -> None:
     @bp.exception(Exception)
     async def page_error(request: Request, exception: Exception) -> HTTPResponse:
         pages: Pages = pages_of(request)
+        exception = store_outage(request, exception) or exception
         if isinstance(exception, BoxOfficeError):
             if exception.status == 401:
                 return redirect(request, f"/login?next={quote(request.path)}")
-            return pages.error_page(request, exception.status, exception.title, exception.detail)
+            return pages.error_page(request, exception.status, exception.title, exception.detail,
+                                    headers=exception.headers)
         status = getattr(exception, "status_code", 500)
         if 400 <= status < 500:
             return pages.error_page(request, status, "Not found" if status == 404 else "Something is off",

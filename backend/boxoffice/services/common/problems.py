@@ -9,8 +9,10 @@ from sanic.exceptions import SanicException
 from sanic.handlers import ErrorHandler
 from sanic.response import HTTPResponse, json
 
-from boxoffice.errors import BoxOfficeError
+from boxoffice.errors import BoxOfficeError, StoreUnavailable
 from boxoffice.infra.logging import correlation_id
+from boxoffice.infra.metrics import STORE_UNAVAILABLE
+from boxoffice.infra.outages import unavailable
 
 log = logging.getLogger("boxoffice.errors")
 
@@ -34,6 +36,8 @@ def problem(status: int, title: str, detail: str, *, type_slug: str = "about:bla
 
 
 def render(exception: Exception) -> HTTPResponse:
+    if not isinstance(exception, BoxOfficeError):
+        exception = unavailable(exception) or exception
     if isinstance(exception, BoxOfficeError):
         return problem(exception.status, exception.title, exception.detail, type_slug=exception.type_slug,
                        extra=exception.extra, headers=exception.headers)
@@ -54,9 +58,21 @@ class ProblemErrorHandler(ErrorHandler):
     """Every exception, ours or Sanic's, leaves as problem+json; unexpected ones are logged once."""
 
     def default(self, request: Request, exception: Exception) -> HTTPResponse:
+        if outage := store_outage(request, exception):
+            return render(outage)
         quiet = getattr(exception, "quiet", isinstance(exception, SanicException))
         status = getattr(exception, "status", getattr(exception, "status_code", 500))
         if not quiet or status >= 500:
             log.error("request failed: %s", exception, exc_info=status >= 500 and not isinstance(exception, BoxOfficeError),
                       extra={"path": request.path, "status": status, **getattr(exception, "private", {})})
         return render(exception)
+
+
+def store_outage(request: Request, exception: Exception) -> StoreUnavailable | None:
+    """The 503 for an error that only says a store is down, counted and logged once without a traceback
+    (the store's own monitoring tells why); None for any other error."""
+    outage = None if isinstance(exception, BoxOfficeError) else unavailable(exception)
+    if outage is not None:
+        STORE_UNAVAILABLE.labels(outage.store).inc()
+        log.warning("store unavailable: %s", outage.store, extra={"path": request.path, **outage.private})
+    return outage

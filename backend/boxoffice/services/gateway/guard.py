@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 
@@ -16,6 +17,7 @@ from boxoffice.infra.tokens import Identity, TokenIssuer
 
 log = logging.getLogger("boxoffice.gateway")
 SESSION_COOKIE = "bo_session"
+BUCKET_TIMEOUT_S = 0.5  # a Redis that hangs must not hold every request up for its whole command timeout
 
 
 def bearer_token(request: Request) -> str | None:
@@ -52,7 +54,7 @@ def client_ip(request: Request) -> str:
 async def take_token(bucket: TokenBucket, group: str, limit: RateLimit, caller: str) -> BucketAnswer | None:
     """The bucket's answer; None when Redis cannot be reached (we fail open, nginx still limits)."""
     try:
-        return await bucket.take(group, caller, limit)
+        return await asyncio.wait_for(bucket.take(group, caller, limit), BUCKET_TIMEOUT_S)
     except RedisErrors as exc:
         RATE_LIMIT_FAIL_OPEN.inc()
         log.warning("rate limiter fails open: Redis unreachable", extra={"error": str(exc), "group": group})
