@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import datetime
+import uuid
+from datetime import datetime, timezone
 
 from boxoffice.errors import ValidationFailed
 
@@ -15,9 +16,18 @@ def encode(moment: datetime, item_id: object) -> str:
 
 
 def decode(cursor: str) -> tuple[datetime, str]:
-    """(sort key, id) of the cursor; a cursor we did not make is a 422 on `cursor`."""
+    """(sort key, id) of the cursor; a cursor we did not make is a 422 on `cursor`, whatever it holds."""
     try:
         moment, item_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return datetime.fromisoformat(moment), str(item_id)
-    except (ValueError, TypeError) as exc:
+        return read_moment(moment), str(uuid.UUID(item_id))
+    except (ValueError, TypeError, AttributeError) as exc:
         raise ValidationFailed([{"field": "cursor", "message": "not a cursor this API returned"}]) from exc
+
+
+def read_moment(text: str) -> datetime:
+    """An ISO time of a cursor as an aware UTC datetime; ValueError for one PostgreSQL cannot compare."""
+    moment = datetime.fromisoformat(text)
+    try:
+        return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    except OverflowError:
+        raise ValueError("out of range") from None

@@ -3,15 +3,28 @@ seat_count, published_at...) are not fields, so a body carrying them is refused 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
+from typing import Annotated
 from uuid import UUID
 
-from pydantic import AwareDatetime, Field
+from pydantic import AfterValidator, AwareDatetime, Field
 
 from boxoffice.domain.events.models import EventCategory, EventStatus
 from boxoffice.services.common.validation import Body, Query
 
 CURRENCY = r"^[A-Z]{3}$"  # ISO 4217 alphabetic code
+
+
+def _in_utc_range(value: datetime) -> datetime:
+    """9999-12-31T23:59:59-23:00 is a moment of the year 10000 in UTC, where nothing can store it."""
+    try:
+        value.astimezone(timezone.utc)
+    except OverflowError:
+        raise ValueError("must lie between 0001-01-01 and 9999-12-31 in UTC") from None
+    return value
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(_in_utc_range)]
 
 
 class PriceCategory(Body):
@@ -31,9 +44,9 @@ class EventIn(Body):
     category: EventCategory
     performer: str = Field(min_length=1, max_length=200)
     venue_id: UUID
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
-    on_sale_at: AwareDatetime | None = None
+    starts_at: Moment
+    ends_at: Moment
+    on_sale_at: Moment | None = None
     currency: str = Field(pattern=CURRENCY)
     price_categories: list[PriceCategory] = Field(min_length=1, max_length=50)
     max_tickets_per_order: int = Field(default=8, ge=1, le=20)
@@ -49,9 +62,9 @@ class EventPatch(Body):
     category: EventCategory = None  # type: ignore[assignment]
     performer: str = Field(default=None, min_length=1, max_length=200)  # type: ignore[assignment]
     venue_id: UUID = None  # type: ignore[assignment]
-    starts_at: AwareDatetime = None  # type: ignore[assignment]
-    ends_at: AwareDatetime = None  # type: ignore[assignment]
-    on_sale_at: AwareDatetime | None = None
+    starts_at: Moment = None  # type: ignore[assignment]
+    ends_at: Moment = None  # type: ignore[assignment]
+    on_sale_at: Moment | None = None
     currency: str = Field(default=None, pattern=CURRENCY)  # type: ignore[assignment]
     price_categories: list[PriceCategory] = Field(default=None, min_length=1, max_length=50)  # type: ignore[assignment]
     max_tickets_per_order: int = Field(default=None, ge=1, le=20)  # type: ignore[assignment]

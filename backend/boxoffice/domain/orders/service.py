@@ -26,6 +26,7 @@ from typing import TypeVar
 import coredis
 
 from boxoffice import keys
+from boxoffice.domain.events import paging
 from boxoffice.domain.events.models import EventStatus
 from boxoffice.domain.holds.service import Holds, hold_event
 from boxoffice.domain.orders import idempotency, repository
@@ -371,6 +372,6 @@ def _read_cursor(cursor: str | None) -> tuple[datetime, str] | None:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         moment, order_id = raw.split("|")
-        return datetime.fromisoformat(moment), str(uuid.UUID(order_id))
+        return paging.read_moment(moment), str(uuid.UUID(order_id))
     except (ValueError, UnicodeDecodeError):
         raise BadRequest("Invalid cursor") from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from boxoffice.domain.outbox import repository
 from boxoffice.domain.outbox.models import OutboxRow, OutboxStatus
+from boxoffice.domain.outbox.schemas import MAX_ID
 from boxoffice.domain.search.documents import rfc3339
 from boxoffice.errors import Conflict, NotFound
 
@@ -24,7 +25,7 @@ async def list_rows(*, status: OutboxStatus | None, cursor: int | None, limit: i
 
 async def requeue_row(*, row_id: int) -> dict:
     """A dead row back to pending with a fresh budget of attempts."""
-    row = await repository.get(row_id)
+    row = await repository.get(row_id) if 0 < row_id <= MAX_ID else None
     if row is None:
         raise NotFound("No such outbox row")
     if row.status != OutboxStatus.DEAD:

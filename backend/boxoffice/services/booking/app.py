@@ -31,6 +31,7 @@ from boxoffice.infra.redis import RedisClient, use_redis
 from boxoffice.services.booking import holds, orders as orders_routes, pages, seats
 from boxoffice.services.common.factory import create_base_app
 from boxoffice.services.common.identity import require_user
+from boxoffice.services.common.openapi import api
 from boxoffice.services.common.pages import use_pages
 
 log = logging.getLogger("boxoffice.booking")
@@ -57,6 +58,7 @@ def with_pool(url: str, size: int) -> str:
     return f"{url}{'&' if '?' in url else '?'}maxsize={size}"
 
 
+@api(answers=(200, 401), auth=True)
 async def noop(request: Request) -> HTTPResponse:
     """An authenticated request that does nothing: the yardstick for the benchmarks."""
     return json({"ok": True, "user_id": require_user(request).user_id})

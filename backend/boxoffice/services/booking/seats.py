@@ -9,6 +9,7 @@ import json as jsonlib
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 from sanic.server.websockets.impl import WebsocketImplProtocol
+from pydantic import BaseModel, Field
 
 from boxoffice.config import Config
 from boxoffice.domain.holds.service import Holds
@@ -16,10 +17,17 @@ from boxoffice.domain.seats.catalog import Catalog
 from boxoffice.domain.seats.feed import PING, RESET, Change, SeatFeed
 from boxoffice.errors import ServiceUnavailable
 from boxoffice.infra.metrics import STREAM_CONNECTIONS
+from boxoffice.services.common.openapi import api
 from boxoffice.services.common.validation import resume_point
 
 bp = Blueprint("seats")
+CURSOR = {"type": "string", "pattern": r"^[0-9]{1,20}-[0-9]{1,20}$", "description": "a stream position to resume after"}
+LAST_EVENT_ID = ("Last-Event-ID", CURSOR, False)
 TRY_AGAIN_LATER = 1013  # WebSocket close code: the server is overloaded
+
+
+class StreamQuery(BaseModel):
+    cursor: str | None = Field(None, pattern=CURSOR["pattern"], description=CURSOR["description"])
 
 
 @bp.on_request
@@ -37,6 +45,7 @@ async def refuse_before_upgrade(request: Request) -> None:
 
 
 @bp.get("/api/events/<event_id>/seats")
+@api(answers=(200, 404))
 async def snapshot(request: Request, event_id: str, holds: Holds) -> HTTPResponse:
     user = request.ctx.user
     body = await holds.snapshot(event_id=event_id, user_id=user.user_id if user else None)
@@ -52,6 +61,7 @@ def sse_message(item: Change | object) -> str:
 
 
 @bp.get("/api/events/<event_id>/seats/stream")
+@api(query=StreamQuery, headers=[LAST_EVENT_ID], answers=(200, 404, 422), content="text/event-stream")
 async def stream(request: Request, event_id: str, catalog: Catalog, feed: SeatFeed, config: Config) -> None:
     """SSE from `Last-Event-ID` (or `?cursor=`), else from now; a ping every `sse_ping_s`."""
     cursor = resume_point(request)

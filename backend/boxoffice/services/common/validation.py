@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from sanic import Request
 
 from boxoffice.domain.seats.feed import check_cursor
@@ -13,14 +13,34 @@ from boxoffice.errors import BadRequest, ValidationFailed
 M = TypeVar("M", bound=BaseModel)
 
 
+def storable(value: Any) -> Any:
+    """PostgreSQL text cannot hold a NUL character: a string with one is refused (422), not a 500."""
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            storable(item)
+    return value
+
+
 class Body(BaseModel):
     """Base of every request body: unknown members are refused (no mass assignment)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
+    @field_validator("*")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        return storable(value)
+
 
 class Query(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    @field_validator("*")
+    @classmethod
+    def _storable(cls, value: Any) -> Any:
+        return storable(value)
 
 
 def field_errors(exc: ValidationError) -> list[dict[str, str]]:

@@ -8,6 +8,7 @@ from sanic.response import HTTPResponse, json
 from boxoffice.domain.outbox import service as outbox
 from boxoffice.domain.outbox.schemas import OutboxList
 from boxoffice.services.common.identity import require_role
+from boxoffice.services.common.openapi import api
 from boxoffice.services.common.validation import parse_query
 
 bp = Blueprint("outbox")
@@ -15,6 +16,7 @@ OPERATOR = "operator"
 
 
 @bp.get("/api/outbox")
+@api(query=OutboxList, answers=(200, 401, 403, 422), auth=True)
 async def list_rows(request: Request) -> HTTPResponse:
     require_role(request, OPERATOR)
     query = parse_query(request, OutboxList)
@@ -22,6 +24,7 @@ async def list_rows(request: Request) -> HTTPResponse:
 
 
 @bp.post("/api/outbox/<row_id:int>/requeue")
+@api(answers=(200, 401, 403, 404, 409), auth=True)
 async def requeue(request: Request, row_id: int) -> HTTPResponse:
     require_role(request, OPERATOR)
     return json(await outbox.requeue_row(row_id=row_id))
