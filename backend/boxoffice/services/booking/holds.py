@@ -13,10 +13,11 @@ from boxoffice.services.common.openapi import api
 from boxoffice.services.common.validation import parse_body
 
 bp = Blueprint("holds")
+ADMISSION = (ADMISSION_HEADER, {"type": "string", "description": "the admission of an event's waiting room"}, False)
 
 
 @bp.post("/api/holds")
-@api(body=HoldRequest, answers=(201, 400, 401, 403, 404, 409, 422), auth=True)
+@api(body=HoldRequest, headers=[ADMISSION], answers=(201, 400, 401, 403, 404, 409, 422), auth=True)
 async def create_hold(request: Request, holds: Holds) -> HTTPResponse:
     form = parse_body(request, HoldRequest)
     hold = await holds.create(user_id=require_user(request).user_id, event_id=form.event_id,
@@ -39,7 +40,7 @@ async def release_hold(request: Request, hold_id: str, holds: Holds) -> HTTPResp
 
 
 @bp.post("/api/holds/<hold_id>/seats")
-@api(body=AddSeats, answers=(200, 400, 401, 403, 404, 409, 410, 422), auth=True)
+@api(body=AddSeats, headers=[ADMISSION], answers=(200, 400, 401, 403, 404, 409, 410, 422), auth=True)
 async def add_seats(request: Request, hold_id: str, holds: Holds) -> HTTPResponse:
     form = parse_body(request, AddSeats)
     hold = await holds.add_seats(user_id=require_user(request).user_id, hold_id=hold_id, seat_ids=form.seat_ids,
@@ -56,7 +57,7 @@ async def drop_seat(request: Request, hold_id: str, seat_id: str, holds: Holds) 
 
 
 @bp.post("/api/holds/<hold_id>/extend")
-@api(answers=(200, 401, 403, 404, 409, 410), auth=True)
+@api(headers=[ADMISSION], answers=(200, 401, 403, 404, 409, 410), auth=True)
 async def extend_hold(request: Request, hold_id: str, holds: Holds) -> HTTPResponse:
     hold = await holds.extend(user_id=require_user(request).user_id, hold_id=hold_id,
                               admission=request.headers.get(ADMISSION_HEADER))
