@@ -22,6 +22,8 @@ from tests.support import Api, User
 SERVICES = ("events", "booking", "search")
 EXAMPLES = int(os.environ.get("BOXOFFICE_SCHEMATHESIS_EXAMPLES", "25"))
 SKIPPED = r"^/(healthz|readyz|metrics)$|/seats/stream$"  # operators' endpoints; an endless stream
+FAIL_ON = ("unresolvable_reference", "unsupported_regex", "missing_auth", "rate_limited", "unmatched_filter",
+           "dictionary_mismatch", "base_url_mismatch")
 
 
 def toml(value: object) -> str:
@@ -84,7 +86,8 @@ def login(api: Api, user: User) -> str:
 def settings(ids: dict[str, list[str]], user: User | None) -> str:
     """A schemathesis.toml: the real ids requests mostly draw, and whose token the service's operations
     that need one carry (the booking service's the buyer's, the events service's the organizer's)."""
-    lines = []
+    # A document Schemathesis cannot fully use fails the run, like a server error does.
+    lines = ['[warnings]', f"fail-on = {toml(list(FAIL_ON))}", ""]
     for name, values in ids.items():
         lines += [f"[dictionaries.{name}]", f"values = {toml(values)}", ""]
     lines.append("[parameters]")
