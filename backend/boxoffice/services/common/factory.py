@@ -18,7 +18,6 @@ from boxoffice.config import Config
 from boxoffice.infra.logging import correlation_id, log_config
 from boxoffice.infra.metrics import REGISTRY, REQUEST_LATENCY
 from boxoffice.services.common.identity import is_open, read_identity
-from boxoffice.services.common.openapi import leave_out_websockets
 from boxoffice.services.common.paths import use_canonical_paths
 from boxoffice.services.common.problems import ProblemErrorHandler, problem
 
@@ -46,7 +45,6 @@ def create_base_app(service: str, config: Config, *, trust_gateway: bool = True)
     if trust_gateway:
         _add_identity(app, config)
     _add_health(app)
-    leave_out_websockets(app)
     return app
 
 

@@ -2,9 +2,9 @@
 validate with, so the document is never looser than the handlers.
 
 pydantic puts nested models under `$defs`, referenced relative to the model's own schema; inside an
-OpenAPI document those references resolve nowhere. Every model (and each model it nests) is therefore
-registered in `components/schemas` and referenced from there. Pages (HTML for browsers) and WebSockets
-are not part of the JSON API and are left out of the document.
+OpenAPI document those references resolve nowhere, so nested models are written out in place. (Not
+registered as components: `boxoffice docs api` builds each service's document afresh, and reads
+bodies' members from the operations themselves.)
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from sanic_ext.extensions.openapi.builders import OperationStore, SpecificationB
 from sanic_ext.extensions.openapi.definitions import Parameter, RequestBody, Response
 
 H = TypeVar("H", bound=Callable[..., Any])
-REF = "#/components/schemas/{model}"
 UUID = {"type": "string", "format": "uuid"}
 # Path parameters by name, wherever they appear: the forms the handlers accept.
 PATH = {
@@ -52,22 +51,16 @@ MEANINGS = {
 ALWAYS = (429, 503)
 
 
-def component(model: type[BaseModel]) -> dict:
-    """A reference to `model`'s schema, registered (with every model it nests) in components/schemas."""
-    schema = model.model_json_schema(ref_template=REF, by_alias=True)
-    spec = SpecificationBuilder()
-    for name, nested in schema.pop("$defs", {}).items():
-        spec.add_component("schemas", name, nested)
-    spec.add_component("schemas", model.__name__, schema)
-    return {"$ref": REF.format(model=model.__name__)}
+def schema_of(model: type[BaseModel]) -> dict:
+    """`model`'s JSON schema with the models it nests written out in place (pydantic refers to them
+    under `$defs`, which resolves nowhere inside an OpenAPI document)."""
+    schema = model.model_json_schema(by_alias=True)
+    return _inline(schema, schema.pop("$defs", {}))
 
 
 def query_parameters(model: type[BaseModel]) -> list[Parameter]:
     """One query parameter per field of a Query model (by its alias: `from`), optional unless required."""
-    schema = model.model_json_schema(ref_template=REF, by_alias=True)
-    spec = SpecificationBuilder()
-    for name, nested in schema.pop("$defs", {}).items():
-        spec.add_component("schemas", name, nested)
+    schema = schema_of(model)
     required = set(schema.get("required", ()))
     return [Parameter(name, _not_null(prop), "query", required=name in required)
             for name, prop in schema["properties"].items()]
@@ -90,7 +83,7 @@ def api(*, body: type[BaseModel] | None = None, query: type[BaseModel] | None = 
         for name, schema, required in headers:
             operation.parameters.append(Parameter(name, schema, "header", required=required))
         if body is not None:
-            operation.requestBody = RequestBody({"application/json": {"schema": component(body)}}, required=True)
+            operation.requestBody = RequestBody({"application/json": {"schema": schema_of(body)}}, required=True)
         for status in (*answers, *ALWAYS):
             operation.responses[status] = _response(status, content)
         if auth:
@@ -106,11 +99,7 @@ def _response(status: int, content: str) -> Response:
         return Response(description=MEANINGS[status])
     if status < 400:
         return Response({content: {}}, description=MEANINGS.get(status, "OK"))
-    problem = SpecificationBuilder()
-    if not problem.has_component("schemas", "Problem"):
-        problem.add_component("schemas", "Problem", PROBLEM)
-    return Response({"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}},
-                    description=MEANINGS.get(status, "Error"))
+    return Response({"application/problem+json": {"schema": PROBLEM}}, description=MEANINGS.get(status, "Error"))
 
 
 def _bearer() -> None:
@@ -128,12 +117,12 @@ def _not_null(schema: dict) -> dict:
     return {k: v for k, v in schema.items() if k != "title" and not (k == "default" and v is None)}
 
 
-def leave_out_websockets(app: Any) -> None:
-    """WebSocket routes are not operations an OpenAPI 3 document can describe (Sanic registers them
-    wrapped, so a decorator on the handler does not reach them): leave them out once routes are known."""
-
-    @app.before_server_start
-    async def exclude_websockets(app: Any) -> None:
-        for route in app.router.routes:
-            if getattr(route.extra, "websocket", False):
-                OperationStore()[route.handler].exclude(True)
+def _inline(node: Any, definitions: dict) -> Any:
+    if isinstance(node, dict):
+        if "$ref" in node:
+            rest = {k: v for k, v in node.items() if k != "$ref"}
+            return {**_inline(definitions[node["$ref"].rsplit("/", 1)[-1]], definitions), **rest}
+        return {k: _inline(v, definitions) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_inline(v, definitions) for v in node]
+    return node

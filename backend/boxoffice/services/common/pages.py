@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, empty, html, redirect as http_redirect
-from sanic_ext import openapi
 
 from boxoffice.errors import BoxOfficeError
 from boxoffice.infra.logging import correlation_id
@@ -195,7 +194,6 @@ def use_pages(app: Any, bp: Blueprint) -> Pages:
     app.ctx.pages = pages
     app.ext.dependency(pages)
     app.blueprint(bp)
-    openapi.exclude(bp=bp)  # pages are for browsers, not part of the JSON API
     return pages
 
 
