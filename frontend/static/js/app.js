@@ -174,17 +174,5 @@
   }
   document.addEventListener("htmx:historyRestore", fillSearchForm);
 
-  /* search results carry instants without the venue's zone: show them in the reader's own time */
-  var localFormat = new Intl.DateTimeFormat(undefined, { weekday: "short", day: "2-digit", month: "short",
-                                                          year: "numeric", hour: "2-digit", minute: "2-digit" });
-  function localTimes(root) {
-    (root || document).querySelectorAll("time[data-local]").forEach(function (el) {
-      var moment = new Date(el.getAttribute("datetime"));
-      if (!isNaN(moment)) { el.textContent = localFormat.format(moment); el.removeAttribute("data-local"); }
-    });
-  }
-  document.addEventListener("DOMContentLoaded", function () { localTimes(); });
-  document.addEventListener("htmx:load", function (event) { localTimes(event.detail.elt); });
-
   window.boxoffice = { toast: toast, api: api, csrfToken: csrfToken, loginRedirect: loginRedirect, problemMessage: problemMessage };
 })();

@@ -58,7 +58,7 @@ def event_doc(title: str, *, performer: str = "Various Artists", description: st
     return {
         "id": str(uuid.uuid4()), "title": title, "description": description, "performer": performer,
         "category": category, "status": status, "venue_id": str(uuid.uuid4()), "venue_name": venue_name,
-        "city": city, "city_key": fold(city), "starts_at": rfc3339(starts), "ends_at": rfc3339(ends),
+        "city": city, "city_key": fold(city), "timezone": "Europe/Berlin", "starts_at": rfc3339(starts), "ends_at": rfc3339(ends),
         "on_sale_at": None, "published_at": rfc3339(datetime.now(timezone.utc)),
         "min_price": min_price, "max_price": max_price, "currency": "EUR", "seat_count": 100,
         "available_seats": available_seats,

@@ -13,6 +13,7 @@ from tortoise import Tortoise
 
 from boxoffice.db import tortoise_config
 from boxoffice.domain.events.models import Event, Venue
+from boxoffice.domain.search import index
 from tests.integration.search.conftest import event_doc, found, titles
 
 
@@ -95,3 +96,23 @@ def test_reindex_rebuilds_from_postgres_and_swaps_the_alias_without_a_failed_sea
     assert [(i["id"], i["city"], i["min_price"]) for i in result["items"]] == [(event_id, "Zürich", 4200)]
     assert titles(api, q="old index") == []
     assert search_index.get(event_id)["_version"] == 7
+
+
+def test_ensure_rebuilds_an_index_of_an_older_mapping_so_every_event_gets_its_venues_time_zone(stack, search_index):
+    """An index made before the mapping knew the venue's time zone (version 1 recorded no version):
+    `index ensure` at the next deploy rebuilds it from PostgreSQL and swaps the alias."""
+    event_id = asyncio.run(_insert_published_event(stack.database_url, "Older Mapping"))
+    older = index.mappings()
+    del older["_meta"], older["properties"]["timezone"]
+    legacy, current = "events-v1-19990101000000000000", search_index.indices()
+    assert search_index.http.put(f"/{legacy}", json={"settings": index.settings(), "mappings": older}).status_code == 200
+    swapped = search_index.http.post("/_aliases", json={"actions": [
+        {"add": {"index": legacy, "alias": "events"}}, *({"remove_index": {"index": name}} for name in current)]})
+    assert swapped.status_code == 200, swapped.text
+    out = stack.run_cli("index", "ensure")
+    assert f"{legacy} has mapping version 1" in out.stdout
+    rebuilt = search_index.indices()
+    assert len(rebuilt) == 1 and rebuilt[0].startswith(f"events-v{index.MAPPING_VERSION}-")
+    assert search_index.http.head(f"/{legacy}").status_code == 404
+    assert search_index.get(event_id)["_source"]["timezone"] == "Europe/Zurich"
+    assert "nothing to do" in stack.run_cli("index", "ensure").stdout

@@ -9,7 +9,7 @@ from boxoffice.domain.search.documents import suggest_weight
 
 
 DOCUMENT_FIELDS = {"id", "title", "description", "performer", "category", "status", "venue_id", "venue_name", "city",
-                   "city_key", "starts_at", "ends_at", "on_sale_at", "published_at", "min_price", "max_price",
+                   "city_key", "timezone", "starts_at", "ends_at", "on_sale_at", "published_at", "min_price", "max_price",
                    "currency", "seat_count", "available_seats", "suggest"}
 
 

@@ -34,7 +34,7 @@ def public(event: Event) -> dict:
         "id": str(event.id), "status": str(event.status), "version": event.version,
         "title": event.title, "description": event.description, "category": str(event.category),
         "performer": event.performer,
-        "venue": {"id": str(venue.id), "name": venue.name, "city": venue.city},
+        "venue": {"id": str(venue.id), "name": venue.name, "city": venue.city, "timezone": venue.timezone},
         "starts_at": rfc3339(event.starts_at), "ends_at": rfc3339(event.ends_at),
         "on_sale_at": rfc3339(event.on_sale_at), "currency": event.currency,
         "price_categories": event.price_categories, "max_tickets_per_order": event.max_tickets_per_order,

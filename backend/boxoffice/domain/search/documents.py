@@ -52,6 +52,7 @@ def event_document(event: Event, venue: Venue, *, sold: int) -> dict:
         "venue_name": venue.name,
         "city": venue.city,
         "city_key": fold(venue.city),
+        "timezone": venue.timezone,  # times are shown in the venue's zone
         "starts_at": rfc3339(event.starts_at),
         "ends_at": rfc3339(event.ends_at),
         "on_sale_at": rfc3339(event.on_sale_at),

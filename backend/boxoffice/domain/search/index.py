@@ -19,7 +19,7 @@ from boxoffice.config import Config
 from boxoffice.domain.search.repository import VersionedDocument, all_documents, current_versions
 from boxoffice.infra.elasticsearch import client
 
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2  # 2: the venue's `timezone`; `index ensure` rebuilds an index of an older version
 REFRESH_INTERVAL = "500ms"  # freshness target: p95 <= 1.5 s from publish to searchable
 _PLUGIN_ANALYSIS = Path(__file__).resolve().parents[3] / "es-plugin" / "analysis.json"
 
@@ -43,6 +43,7 @@ def _text(*, prefix: bool = False, keyword: bool = False) -> dict:
 def mappings() -> dict:
     return {
         "dynamic": "strict",
+        "_meta": {"mapping_version": MAPPING_VERSION},
         "properties": {
             "id": {"type": "keyword"},
             "title": _text(prefix=True, keyword=True),
@@ -52,6 +53,7 @@ def mappings() -> dict:
             "venue_id": {"type": "keyword"},
             "city": {"type": "text", "analyzer": "boxoffice_folded", "fields": {"keyword": {"type": "keyword"}}},
             "city_key": {"type": "keyword"},  # folded in Python: 'Zürich' -> 'zurich'
+            "timezone": {"type": "keyword", "index": False},  # the venue's IANA zone, only shown
             "category": {"type": "keyword"},
             "status": {"type": "keyword"},
             "starts_at": {"type": "date"},
@@ -133,14 +135,25 @@ async def bulk_write(es: AsyncElasticsearch, index: str, documents: list[Version
 
 
 async def ensure_index(config: Config) -> str:
-    """Create the index, filled from PostgreSQL, and the alias if the alias is missing; idempotent."""
+    """Create the index, filled from PostgreSQL, and the alias if the alias is missing, or rebuild it
+    (no downtime) if the alias points at an index of an older mapping; idempotent."""
     async with client(config, request_timeout=30) as es:
         await forbid_auto_create(es, config.search_alias)
         behind = await indices_behind(es, config.search_alias)
-        if behind:
+        if not behind:
+            return await _rebuild(es, config.search_alias)
+        version = await mapping_version(es, behind[0])
+        if version >= MAPPING_VERSION:
             _log(f"alias {config.search_alias} -> {', '.join(behind)}: nothing to do")
             return behind[0]
+        _log(f"{behind[0]} has mapping version {version}, this code writes version {MAPPING_VERSION}: rebuilding")
         return await _rebuild(es, config.search_alias)
+
+
+async def mapping_version(es: AsyncElasticsearch, index: str) -> int:
+    """The mapping version an index was made with (indices of version 1 did not record it)."""
+    answer = await es.indices.get_mapping(index=index)
+    return int(answer[index]["mappings"].get("_meta", {}).get("mapping_version", 1))
 
 
 async def reindex(config: Config) -> str:

@@ -15,7 +15,7 @@ from boxoffice.domain.search.schemas import SearchParams
 TEXT_FIELDS = ("title^3", "performer^3", "venue_name^2", "description")
 FOLDED_FIELDS = ("title.folded^3", "performer.folded^3", "venue_name.folded^2", "description.folded")
 HIGHLIGHT_FIELDS = ("title", "performer", "venue_name", "description")
-ITEM_FIELDS = ("id", "title", "performer", "category", "city", "venue_name", "starts_at",
+ITEM_FIELDS = ("id", "title", "performer", "category", "city", "venue_name", "timezone", "starts_at",
                "min_price", "max_price", "currency", "available_seats")
 FACET_SIZE = 20
 SUGGEST_SIZE = 10
