@@ -1,11 +1,12 @@
 /* boxoffice: the little glue htmx needs — toasts for failed requests, a fetch helper that sends the
-   CSRF token, and a progress bar. No dependencies. */
+   CSRF token, a progress bar, and what the pages would otherwise do in inline script (the
+   Content-Security-Policy runs scripts from /static only). No dependencies. */
 (function () {
   "use strict";
 
+  /* the page's token (bound to this browser and its session by the gateway; the cookie is HttpOnly) */
   function csrfToken() {
-    var match = document.cookie.match(/(?:^|;\s*)bo_csrf=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : (document.body.dataset.csrf || "");
+    return document.body.dataset.csrf || "";
   }
 
   function toast(message, kind) {
@@ -107,7 +108,7 @@
     document.querySelectorAll("[data-toast]").forEach(scheduleDismiss);
   });
 
-  /* keep the double-submit token fresh in every htmx request, even after the cookie changed */
+  /* the CSRF token in every htmx request */
   document.addEventListener("htmx:configRequest", function (event) {
     event.detail.headers["X-CSRF-Token"] = csrfToken();
   });
@@ -173,6 +174,40 @@
     closeSuggestions();
   }
   document.addEventListener("htmx:historyRestore", fillSearchForm);
+
+  /* checkout: the time left on the hold, every second while the form is on the page */
+  var checkoutClock = null;
+  function tickCheckout() {
+    var clocks = document.querySelectorAll("#checkout [data-expires]");
+    if (!clocks.length) { clearInterval(checkoutClock); checkoutClock = null; return; }
+    clocks.forEach(function (el) {
+      var left = Math.round((Date.parse(el.dataset.expires) - Date.now()) / 1000);
+      el.textContent = left > 0 ? Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0") : "Expired";
+      if (left < 60) el.setAttribute("data-urgent", "");
+    });
+  }
+  function startCheckoutClock() {
+    if (!document.querySelector("#checkout [data-expires]")) return;
+    tickCheckout();
+    if (!checkoutClock) checkoutClock = setInterval(tickCheckout, 1000);
+  }
+  document.addEventListener("DOMContentLoaded", startCheckoutClock);
+  document.addEventListener("htmx:load", startCheckoutClock);
+
+  /* the venue builder: "+ Add section" asks for a card with a fresh index and the next number;
+     a card's × removes it and tells the section list, which refreshes the preview */
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (!event.detail.elt.matches || !event.detail.elt.matches("[data-add-section]")) return;
+    event.detail.parameters.index = Date.now();
+    event.detail.parameters.number = document.querySelectorAll("#sections .section-card").length + 1;
+  });
+  document.addEventListener("click", function (event) {
+    var remove = event.target.closest && event.target.closest("[data-remove-section]");
+    if (!remove) return;
+    var sections = remove.closest("#sections");
+    remove.closest(".section-card").remove();
+    if (sections) htmx.trigger(sections, "removed");
+  });
 
   window.boxoffice = { toast: toast, api: api, csrfToken: csrfToken, loginRedirect: loginRedirect, problemMessage: problemMessage };
 })();

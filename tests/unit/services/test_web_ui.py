@@ -9,7 +9,7 @@ import pytest
 
 from boxoffice.errors import CsrfFailed
 from boxoffice.services.booking import views
-from boxoffice.services.common.pages import Pages, local_url, money, wants_fragment, when
+from boxoffice.services.common.pages import FRONTEND_DIR, PALETTE, Pages, local_url, money, wants_fragment, when
 from boxoffice.services.events import forms
 from boxoffice.services.gateway import csrf
 
@@ -128,3 +128,10 @@ def test_the_basket_totals_the_held_seats_and_sales_count_per_category():
 def test_a_ticket_code_becomes_an_inline_svg_qr_code():
     svg = views.qr_svg("TCK-123")
     assert svg.startswith("<svg") and "<?xml" not in svg and "path" in svg
+
+
+def test_the_style_sheet_colours_each_seat_category_class_as_the_palette_does():
+    css = (FRONTEND_DIR / "static" / "css" / "app.css").read_text()
+    for index, colour in enumerate(PALETTE):
+        assert f".pal-{index} {{ background: {colour}; }}" in css
+        assert f".c{index} {{ fill: {colour}; }}" in css
