@@ -15,7 +15,8 @@ from tests.support import Api
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# Generous limits for the suite as a whole; tests of the limits themselves use their own groups/users.
+# Generous limits for the suite as a whole; tests of the limits themselves use their own groups/users
+# (`auth_email`, per target account, keeps its default).
 TEST_ENV = {
     "BOXOFFICE_RATE_LIMITS": '{"auth": {"replenish_rate": 1000, "burst_capacity": 2000},'
                              ' "default": {"replenish_rate": 1000, "burst_capacity": 2000},'

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -51,16 +52,28 @@ class Api:
     def new_user(self, role: str = "buyer", name: str = "Test User") -> User:
         """Register a fresh user (unique email) and log in."""
         email = f"{role}-{uuid.uuid4().hex[:12]}@example.com"
-        created = self.post("/api/auth/register", json={"email": email, "password": PASSWORD, "name": name, "role": role})
+        created = self.patiently("/api/auth/register", {"email": email, "password": PASSWORD, "name": name, "role": role})
         assert created.status_code == 201, created.text
-        token = self.post("/api/auth/token", json={"email": email, "password": PASSWORD})
-        for _ in range(50):  # nginx's strict zone on the token endpoint may be busy with another test's flood
-            if token.status_code != 429:
-                break
-            time.sleep(0.2)
-            token = self.post("/api/auth/token", json={"email": email, "password": PASSWORD})
+        token = self.patiently("/api/auth/token", {"email": email, "password": PASSWORD})
         assert token.status_code == 200, token.text
         return User(created.json()["id"], email, role, token.json()["access_token"])
+
+    def patiently(self, path: str, body: dict) -> httpx.Response:
+        """POST, waiting out a 429: the per-address limits on signing in and up are shared by every test
+        (and may be busy with another test's flood)."""
+        for _ in range(50):
+            answer = self.post(path, json=body)
+            if answer.status_code != 429:
+                return answer
+            time.sleep(0.2)
+        return answer
+
+
+def page_csrf_token(page: httpx.Response) -> str:
+    """The CSRF token a page carries (bound by the gateway to this browser and its session)."""
+    match = re.search(r'data-csrf="([^"]+)"', page.text)
+    assert match, f"no CSRF token on {page.url}"
+    return match.group(1)
 
 
 def burst(api: "Api", count: int, method: str, path: str, **kw) -> list[httpx.Response]:

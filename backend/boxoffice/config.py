@@ -26,7 +26,8 @@ class RateLimit:
 
 DEFAULT_RATE_LIMITS: dict[str, RateLimit] = {
     "booking_write": RateLimit(10, 20),
-    "auth": RateLimit(5, 10),
+    "auth": RateLimit(5, 10),  # per client address: sign-in and sign-up (each hashes a password)
+    "auth_email": RateLimit(0.1, 10),  # per target account: login attempts from anywhere
     "search": RateLimit(30, 60),
     "default": RateLimit(50, 100),
 }

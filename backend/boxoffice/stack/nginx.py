@@ -3,7 +3,11 @@
 Placeholders in the template are `{{NAME}}`; an unknown or missing one is an error. Rate limits come
 from the stack's environment (process env, overridden by the stack's env_overrides):
 BOXOFFICE_NGINX_API_RATE (100r/s), BOXOFFICE_NGINX_API_BURST (200), BOXOFFICE_NGINX_AUTH_RATE (5r/s),
-BOXOFFICE_NGINX_AUTH_BURST (10).
+BOXOFFICE_NGINX_AUTH_BURST (10), and BOXOFFICE_NGINX_HSTS_MAX_AGE (one year; 0 on a development stack,
+whose http://localhost a year of HSTS would break: HSTS binds the host name, not the port).
+
+In production (the stack's BOXOFFICE_ENV, and deploy/nginx.conf) plain HTTP is answered with a redirect
+to HTTPS and nothing else.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ NGINX_DEFAULTS = {
     "BOXOFFICE_NGINX_API_BURST": "200",
     "BOXOFFICE_NGINX_AUTH_RATE": "5r/s",
     "BOXOFFICE_NGINX_AUTH_BURST": "10",
+    "BOXOFFICE_NGINX_HSTS_MAX_AGE": "31536000",
 }
 _RATE = re.compile(r"^[1-9][0-9]*r/[sm]$")
 _PLACEHOLDER = re.compile(r"\{\{([A-Z0-9_]+)\}\}")
@@ -38,13 +43,28 @@ def nginx_cmd(stack: "Stack", conf: Path) -> list[str]:
     return [nginx_binary(), "-p", f"{stack.nginx_dir}/", "-c", str(conf), "-e", str(stack.nginx_dir / "error.log")]
 
 
-def _setting(stack: "Stack", name: str) -> str:
-    value = stack.env_overrides.get(name, os.environ.get(name, NGINX_DEFAULTS[name])).strip()
+def _setting(stack: "Stack", name: str, default: str | None = None) -> str:
+    value = stack.env_overrides.get(name, os.environ.get(name, default or NGINX_DEFAULTS[name])).strip()
     if name.endswith("_RATE") and not _RATE.match(value):
         raise ValueError(f"{name}={value!r}: expected like 100r/s or 300r/m")
-    if name.endswith("_BURST") and not value.isdigit():
+    if name.endswith(("_BURST", "_MAX_AGE")) and not value.isdigit():
         raise ValueError(f"{name}={value!r}: expected a whole number")
     return value
+
+
+def stack_env(stack: "Stack") -> str:
+    """The BOXOFFICE_ENV the stack's services run with (Stack.service_env)."""
+    return stack.env_overrides.get("BOXOFFICE_ENV", "test" if stack.test else "development")
+
+
+def http_redirect(https_port: int) -> str:
+    """Production's answer to plain HTTP: the same URL over HTTPS, for every path."""
+    port = "" if https_port == 443 else f":{https_port}"
+    return ("# Production: plain HTTP only redirects to HTTPS.\n"
+            f"        if ($scheme = http) {{\n            return 301 https://$host{port}$request_uri;\n        }}")
+
+
+NO_REDIRECT = "# Not production: plain HTTP is served as well as HTTPS."
 
 
 def _ipv6_available() -> bool:
@@ -132,6 +152,9 @@ def render_config(stack: "Stack") -> Path:
         "API_BURST": _setting(stack, "BOXOFFICE_NGINX_API_BURST"),
         "AUTH_RATE": _setting(stack, "BOXOFFICE_NGINX_AUTH_RATE"),
         "AUTH_BURST": _setting(stack, "BOXOFFICE_NGINX_AUTH_BURST"),
+        "HSTS_MAX_AGE": _setting(stack, "BOXOFFICE_NGINX_HSTS_MAX_AGE",
+                                 "0" if stack_env(stack) == "development" else None),
+        "HTTP_REDIRECT": http_redirect(stack.ports.https) if stack_env(stack) == "production" else NO_REDIRECT,
         "STACK_NAME": stack.name,
     }
     unknown = sorted(set(_PLACEHOLDER.findall(text)) - set(values))
@@ -164,6 +187,8 @@ COMPOSE_VALUES = {
     "API_BURST": NGINX_DEFAULTS["BOXOFFICE_NGINX_API_BURST"],
     "AUTH_RATE": NGINX_DEFAULTS["BOXOFFICE_NGINX_AUTH_RATE"],
     "AUTH_BURST": NGINX_DEFAULTS["BOXOFFICE_NGINX_AUTH_BURST"],
+    "HSTS_MAX_AGE": NGINX_DEFAULTS["BOXOFFICE_NGINX_HSTS_MAX_AGE"],
+    "HTTP_REDIRECT": http_redirect(8443),  # compose publishes HTTPS on 8443 (compose.yml)
     "STACK_NAME": "docker compose (deploy/compose.yml)",
 }
 

@@ -9,7 +9,8 @@ import pytest
 
 from boxoffice.errors import CsrfFailed
 from boxoffice.services.booking import views
-from boxoffice.services.common.pages import FRONTEND_DIR, PALETTE, Pages, local_url, money, wants_fragment, when
+from boxoffice.services.common.pages import (FRONTEND_DIR, PALETTE, Pages, cookie_secure, local_url, money,
+                                             wants_fragment, when)
 from boxoffice.services.events import forms
 from boxoffice.services.gateway import csrf
 
@@ -50,24 +51,41 @@ def test_templates_escape_what_users_typed():
     assert "<script>" not in html and "&lt;script&gt;" in html
 
 
-def test_csrf_checks_page_posts_and_cookie_api_writes_but_not_bearer_clients_or_reads():
+def test_csrf_checks_page_posts_and_every_api_write_carrying_the_session_cookie_whatever_its_headers():
     assert csrf.needs_check(request("POST", "/login"))
+    assert csrf.needs_check(request("POST", "/login", headers={"Authorization": "Bearer t"}))
     assert csrf.needs_check(request("POST", "/api/holds", cookies={"bo_session": "t"}))
-    assert not csrf.needs_check(request("POST", "/api/holds", headers={"Authorization": "Bearer t"},
-                                        cookies={"bo_session": "t"}))
+    assert csrf.needs_check(request("POST", "/api/holds", headers={"Authorization": "Bearer t"},
+                                    cookies={"bo_session": "t"}))
+    assert not csrf.needs_check(request("POST", "/api/holds", headers={"Authorization": "Bearer t"}))
     assert not csrf.needs_check(request("POST", "/api/auth/token"))
     assert not csrf.needs_check(request("GET", "/organizer", cookies={"bo_session": "t"}))
 
 
-def test_csrf_accepts_the_matching_token_from_a_header_or_a_form_field_only():
-    csrf.check(request("POST", "/logout", cookies={"bo_csrf": "abc"}, headers={"X-CSRF-Token": "abc"}))
-    csrf.check(request("POST", "/logout", cookies={"bo_csrf": "abc"}, form={"csrf_token": "abc"},
-                       content_type="application/x-www-form-urlencoded"))
-    for bad in (request("POST", "/logout", cookies={"bo_csrf": "abc"}, headers={"X-CSRF-Token": "abd"}),
-                request("POST", "/logout", headers={"X-CSRF-Token": "abc"}),
-                request("POST", "/logout", cookies={"bo_csrf": "abc"})):
+KEY = b"k" * 32
+
+
+def test_csrf_accepts_only_the_token_of_this_browser_and_this_session_from_a_header_or_a_form_field():
+    mine = csrf.token_for(KEY, "browser-a", "session-1")
+    csrf.check(request("POST", "/logout", cookies={"bo_csrf": "browser-a"}, headers={"X-CSRF-Token": mine}),
+               key=KEY, session="session-1")
+    csrf.check(request("POST", "/logout", cookies={"bo_csrf": "browser-a"}, form={"csrf_token": mine},
+                       content_type="application/x-www-form-urlencoded"), key=KEY, session="session-1")
+    refused = [
+        (request("POST", "/logout", cookies={"bo_csrf": "browser-b"}, headers={"X-CSRF-Token": mine}), "session-1"),
+        (request("POST", "/logout", cookies={"bo_csrf": "browser-a"}, headers={"X-CSRF-Token": mine}), "session-2"),
+        (request("POST", "/logout", cookies={"bo_csrf": "browser-a"}, headers={"X-CSRF-Token": mine}), ""),
+        (request("POST", "/logout", cookies={"bo_csrf": "browser-a"}, headers={"X-CSRF-Token": "browser-a"}),
+         "session-1"),  # the old double submit: the cookie's own value
+        (request("POST", "/logout", headers={"X-CSRF-Token": mine}), "session-1"),
+        (request("POST", "/logout", cookies={"bo_csrf": "browser-a"}), "session-1"),
+        (request("POST", "/logout", cookies={"bo_csrf": "browser-a"}, headers={"X-CSRF-Token": "é" + mine}),
+         "session-1"),
+    ]
+    for bad, session in refused:
         with pytest.raises(CsrfFailed):
-            csrf.check(bad)
+            csrf.check(bad, key=KEY, session=session)
+    assert csrf.token_for(b"another key" * 3, "browser-a", "session-1") != mine
 
 
 def test_row_labels_run_on_like_spreadsheet_columns():
@@ -128,6 +146,16 @@ def test_the_basket_totals_the_held_seats_and_sales_count_per_category():
 def test_a_ticket_code_becomes_an_inline_svg_qr_code():
     svg = views.qr_svg("TCK-123")
     assert svg.startswith("<svg") and "<?xml" not in svg and "path" in svg
+
+
+def test_cookies_are_secure_in_production_whatever_the_scheme_and_elsewhere_when_the_request_was_https():
+    def over(env: str, proto: str | None):
+        app = SimpleNamespace(ctx=SimpleNamespace(config=SimpleNamespace(env=env)))
+        return SimpleNamespace(app=app, headers={"X-Forwarded-Proto": proto} if proto else {})
+
+    assert cookie_secure(over("production", "http")) and cookie_secure(over("production", None))
+    assert cookie_secure(over("development", "https")) and cookie_secure(over("test", "https"))
+    assert not cookie_secure(over("development", "http")) and not cookie_secure(over("test", None))
 
 
 def test_the_style_sheet_colours_each_seat_category_class_as_the_palette_does():

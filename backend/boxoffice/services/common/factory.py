@@ -17,7 +17,7 @@ from sanic_ext import Extend
 from boxoffice.config import Config
 from boxoffice.infra.logging import correlation_id, log_config
 from boxoffice.infra.metrics import REGISTRY, REQUEST_LATENCY
-from boxoffice.services.common.identity import is_open, read_identity
+from boxoffice.services.common.identity import CSRF_TOKEN_HEADER, is_open, read_identity
 from boxoffice.services.common.paths import use_canonical_paths
 from boxoffice.services.common.problems import ProblemErrorHandler, problem
 
@@ -87,8 +87,10 @@ def _add_identity(app: Sanic, config: Config) -> None:
     @app.on_request(priority=50)
     async def trust_only_the_gateway(request: Request) -> None:
         request.ctx.user = None
+        request.ctx.csrf_token = ""
         if not is_open(request.path):
             request.ctx.user = read_identity(request, config.internal_secret)
+            request.ctx.csrf_token = request.headers.get(CSRF_TOKEN_HEADER, "")  # for the page's forms
 
 
 def _add_health(app: Sanic) -> None:

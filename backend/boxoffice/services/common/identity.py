@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hmac
+import posixpath
+from urllib.parse import unquote
 
 from sanic import Request
 
@@ -12,13 +14,23 @@ from boxoffice.infra.tokens import Identity
 INTERNAL_HEADER = "X-Boxoffice-Internal"
 USER_HEADER = "X-User-Id"
 ROLES_HEADER = "X-User-Roles"
-IDENTITY_HEADERS = (INTERNAL_HEADER, USER_HEADER, ROLES_HEADER)
+CSRF_TOKEN_HEADER = "X-Boxoffice-Csrf"  # the page's CSRF token, worked out by the gateway
+IDENTITY_HEADERS = (INTERNAL_HEADER, USER_HEADER, ROLES_HEADER, CSRF_TOKEN_HEADER)
 
-OPEN_PATHS = ("/healthz", "/readyz", "/metrics", "/docs")
+# Operators' endpoints: answered on each service's own port, never through nginx (see is_operator_path).
+OPERATOR_PATHS = ("/readyz", "/metrics", "/docs")
+OPEN_PATHS = ("/healthz", *OPERATOR_PATHS)
 
 
 def is_open(path: str) -> bool:
     return path in OPEN_PATHS or path.startswith("/docs/")
+
+
+def is_operator_path(path: str) -> bool:
+    """/metrics, /readyz, /docs and below, however the path is spelled (case, escapes, dot segments,
+    doubled or trailing slashes): what the router or an HTTP client could turn into one of them."""
+    canonical = posixpath.normpath("/" + unquote(path).lower()).lstrip("/")
+    return any(canonical == p[1:] or canonical.startswith(p[1:] + "/") for p in OPERATOR_PATHS)
 
 
 def read_identity(request: Request, internal_secret: str) -> Identity | None:

@@ -8,7 +8,6 @@ plain or boosted request and the fragment for an htmx swap, and says so with `Va
 from __future__ import annotations
 
 import logging
-import secrets
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -73,8 +72,11 @@ def rfc3339(value: datetime | str | None) -> str:
     return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
-def new_csrf_token() -> str:
-    return secrets.token_urlsafe(24)
+def cookie_secure(request: Request) -> bool:
+    """Cookies are `Secure` whenever the deployment is HTTPS only (production, where nginx redirects
+    plain HTTP), else when this request came over HTTPS: the development stack serves both
+    http://localhost:8000 and https://localhost:8443, and a login over plain HTTP must keep working."""
+    return request.app.ctx.config.env == "production" or request.headers.get("X-Forwarded-Proto") == "https"
 
 
 def is_htmx(request: Request) -> bool:
@@ -110,7 +112,7 @@ class Pages:
     def context(self, request: Request) -> dict[str, Any]:
         user = getattr(request.ctx, "user", None)
         return {"user": user, "is_organizer": bool(user and user.has("organizer")),
-                "csrf_token": request.cookies.get(CSRF_COOKIE, ""), "path": request.path,
+                "csrf_token": getattr(request.ctx, "csrf_token", ""), "path": request.path,
                 "full_path": request.path + (f"?{request.query_string}" if request.query_string else ""),
                 "correlation_id": correlation_id.get()}
 

@@ -17,8 +17,8 @@ from boxoffice.errors import (BadCredentials, EmailTaken, EventStateConflict, No
                               PreconditionRequired, ValidationFailed)
 from boxoffice.infra.passwords import Passwords
 from boxoffice.infra.tokens import TokenIssuer
-from boxoffice.services.common.pages import (SESSION_COOKIE, Pages, add_page_errors, field_messages, form_value,
-                                             local_url, page_renderer, redirect)
+from boxoffice.services.common.pages import (SESSION_COOKIE, Pages, add_page_errors, cookie_secure, field_messages,
+                                             form_value, local_url, page_renderer, redirect)
 from boxoffice.services.common.identity import hide_unless, require_role
 from boxoffice.services.common.validation import validate
 from boxoffice.services.events import forms
@@ -86,7 +86,7 @@ def _signed_in(request: Request, answer: dict, target: str) -> HTTPResponse:
     """The token goes into an HttpOnly cookie that lives as long as the token."""
     response = redirect(request, target)
     response.add_cookie(SESSION_COOKIE, answer["access_token"], path="/", httponly=True, samesite="Lax",
-                        secure=request.headers.get("X-Forwarded-Proto") == "https", max_age=answer["expires_in"])
+                        secure=cookie_secure(request), max_age=answer["expires_in"])
     response.headers["Cache-Control"] = "no-store"
     return response
 

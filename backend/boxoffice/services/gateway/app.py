@@ -11,11 +11,12 @@ from boxoffice.errors import NotFound
 from boxoffice.infra.redis import TokenBucket, use_redis
 from boxoffice.infra.tokens import TokenIssuer
 from boxoffice.services.common.factory import CORRELATION_HEADER, create_base_app
-from boxoffice.services.common.identity import INTERNAL_HEADER, ROLES_HEADER, USER_HEADER
+from boxoffice.services.common.identity import (CSRF_TOKEN_HEADER, INTERNAL_HEADER, ROLES_HEADER, USER_HEADER,
+                                                is_operator_path)
 from boxoffice.services.common.pages import use_pages
-from boxoffice.services.gateway import csrf, guard, pages, queue, websockets
+from boxoffice.services.gateway import csrf, guard, pages, queue, security, websockets
 from boxoffice.services.gateway.proxy import Upstreams, forward, forward_headers
-from boxoffice.services.gateway.routing import page_service_for, rate_limit_group, service_for
+from boxoffice.services.gateway.routing import page_service_for, service_for
 
 API_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
@@ -25,9 +26,11 @@ def create_app(config: Config | None = None) -> Sanic:
     app = create_base_app("gateway", config, trust_gateway=False)
     use_redis(app, config)
     app.ctx.tokens = TokenIssuer(config)
+    app.ctx.csrf_key = csrf.signing_key(config)
     app.ctx.upstreams = Upstreams(config)
     _add_lifecycle(app)
     _add_guards(app, config)
+    security.use_security_headers(app)
     queue.use_waiting_room(app, config)
     app.add_route(proxy_api, "/api/<path:path>", methods=API_METHODS, name="api")
     app.blueprint(websockets.bp)
@@ -47,6 +50,13 @@ def _add_lifecycle(app: Sanic) -> None:
 
 
 def _add_guards(app: Sanic, config: Config) -> None:
+    @app.on_request(priority=100)  # after the correlation id, before the canonical-path redirect
+    async def hide_operator_endpoints(request: Request) -> None:
+        """Metrics, readiness and the API docs are for the inside: nginx answers 404 for them, and so do
+        we for anything a proxy passed on, however it is spelled (nor is such a path ever proxied)."""
+        if guard.from_outside(request) and is_operator_path(request.path):
+            raise NotFound(f"No page or API at {request.path}")
+
     @app.on_request(priority=50)
     async def identify_and_limit(request: Request) -> None:
         request.ctx.user = None
@@ -56,18 +66,13 @@ def _add_guards(app: Sanic, config: Config) -> None:
         if not api and service is None:
             return
         request.ctx.user = (guard.authenticate if api else guard.authenticate_page)(request, app.ctx.tokens)
-        csrf.check(request)
-        group = rate_limit_group(request.method, request.path, service)
-        limit = config.rate_limits.get(group, config.rate_limits["default"])
-        caller = f"user:{request.ctx.user.user_id}" if request.ctx.user else f"ip:{guard.client_ip(request)}"
-        answer = await guard.take_token(app.ctx.bucket, group, limit, caller)
-        request.ctx.rate_headers = guard.rate_limit_headers(limit, answer)
-        if answer is not None and not answer.allowed:
-            raise guard.refuse(group, answer, request.ctx.rate_headers)
+        csrf.guard(request, key=app.ctx.csrf_key, tokens=app.ctx.tokens)
+        request.ctx.rate_headers = await guard.limit(request, app.ctx.bucket, config, service)
 
     @app.on_response(priority=80)
     async def rate_limit_headers(request: Request, response: HTTPResponse) -> None:
         guard.apply_headers(response, getattr(request.ctx, "rate_headers", {}))
+        csrf.set_cookie(request, response)
 
 
 def identity_headers(request: Request, config: Config) -> dict[str, str]:
@@ -79,6 +84,8 @@ def identity_headers(request: Request, config: Config) -> dict[str, str]:
         headers[ROLES_HEADER] = ",".join(request.ctx.user.roles)
     if token := getattr(request.ctx, "admission_token", None):  # booking checks it again
         headers[ADMISSION_HEADER] = token
+    if getattr(request.ctx, "csrf_token", ""):
+        headers[CSRF_TOKEN_HEADER] = request.ctx.csrf_token
     return headers
 
 

@@ -7,7 +7,6 @@ from sanic.response import HTTPResponse
 
 from boxoffice.errors import NotFound
 from boxoffice.services.common.pages import SESSION_COOKIE, add_page_errors, page_renderer
-from boxoffice.services.gateway import csrf
 from boxoffice.services.gateway.proxy import forward, forward_headers
 from boxoffice.services.gateway.routing import page_service_for
 
@@ -27,11 +26,7 @@ async def proxy_page(request: Request, path: str = "") -> HTTPResponse | None:
         raise NotFound("There is no page at this address.")
     app = request.app
     headers = forward_headers(request, identity_headers(request, app.ctx.config))
-    new_token = csrf.ensure_cookie(request, headers)
     response = await forward(request, app.ctx.upstreams, service, headers)
-    if response is not None:
-        if getattr(request.ctx, "stale_session", False) and "set-cookie" not in response.headers:
-            response.delete_cookie(SESSION_COOKIE, path="/")
-        if new_token:
-            csrf.set_cookie(request, response, new_token)
+    if response is not None and getattr(request.ctx, "stale_session", False) and "set-cookie" not in response.headers:
+        response.delete_cookie(SESSION_COOKIE, path="/")
     return response

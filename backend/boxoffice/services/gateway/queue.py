@@ -42,9 +42,8 @@ from boxoffice.errors import AdmissionRequired, BoxOfficeError, Forbidden, NotFo
 from boxoffice.infra.metrics import REGISTRY, STREAM_CONNECTIONS
 from boxoffice.infra.redis import RedisClient, RedisErrors
 from boxoffice.services.common.identity import INTERNAL_HEADER, require_user
-from boxoffice.services.common.pages import CSRF_COOKIE, add_page_errors, new_csrf_token, page_renderer, redirect
+from boxoffice.services.common.pages import add_page_errors, cookie_secure, page_renderer, redirect
 from boxoffice.services.common.validation import parse_body
-from boxoffice.services.gateway import csrf
 
 log = logging.getLogger("boxoffice.queue")
 
@@ -232,23 +231,18 @@ async def queue_page(request: Request, event_id: str) -> HTTPResponse:
         response = redirect(request, f"/events/{room.event_id}")
         response.add_cookie(admission_cookie(room.event_id), place.admission_token, path="/", httponly=True,
                             samesite="Lax", max_age=max(1, (place.admission_expires_ms or 0) // 1000 - int(time.time())),
-                            secure=request.headers.get("X-Forwarded-Proto") == "https")
+                            secure=cookie_secure(request))
         return response
     return _render_queue_page(request, event=event, room=room, place=place.public() if place else None,
                               on_sale_later=room.on_sale_ms > time.time() * 1000)
 
 
 def _render_queue_page(request: Request, **values) -> HTTPResponse:
-    """The page, with a CSRF token for its join form (made here for a browser that has none: this
-    page is the gateway's own, so the page proxy's cookie step does not run)."""
+    """The page (its join form carries the CSRF token the gateway's guard worked out)."""
     pages = page_renderer(request)
-    fresh = None if request.cookies.get(CSRF_COOKIE) else new_csrf_token()
-    context = {**pages.context(request), **({"csrf_token": fresh} if fresh else {}), **values}
-    response = html(pages.env.get_template("pages/queue.html").render(**context),
-                    headers={"Vary": "Cookie", "Cache-Control": "private, no-cache"})
-    if fresh:
-        csrf.set_cookie(request, response, fresh)
-    return response
+    context = {**pages.context(request), **values}
+    return html(pages.env.get_template("pages/queue.html").render(**context),
+                headers={"Vary": "Cookie", "Cache-Control": "private, no-cache"})
 
 
 @pages_bp.post("/events/<event_id>/queue")
