@@ -15,8 +15,9 @@ from boxoffice.domain.search.schemas import SearchParams
 TEXT_FIELDS = ("title^3", "performer^3", "venue_name^2", "description")
 FOLDED_FIELDS = ("title.folded^3", "performer.folded^3", "venue_name.folded^2", "description.folded")
 HIGHLIGHT_FIELDS = ("title", "performer", "venue_name", "description")
-ITEM_FIELDS = ("id", "title", "performer", "category", "city", "venue_name", "timezone", "starts_at",
+ITEM_FIELDS = ("id", "title", "performer", "category", "city", "venue_name", "starts_at",
                "min_price", "max_price", "currency", "available_seats")
+CARD_FIELDS = (*ITEM_FIELDS, "timezone")  # the web UI's cards show the time in the venue's zone
 FACET_SIZE = 20
 SUGGEST_SIZE = 10
 SUGGEST_OVERFETCH = 40  # ended events are dropped after the suggester answers
@@ -85,7 +86,7 @@ def _facet(name: str, field: str, others: list[dict]) -> dict:
     return {"filter": {"bool": {"filter": others}}, "aggs": {name: terms}}
 
 
-def search_body(params: SearchParams) -> dict:
+def search_body(params: SearchParams, fields: tuple[str, ...] = ITEM_FIELDS) -> dict:
     """The whole `_search` body for one page of results with facets and highlights."""
     main = {"bool": {"filter": listed() + range_filters(params)}}
     if params.q:
@@ -98,7 +99,7 @@ def search_body(params: SearchParams) -> dict:
         "from": params.offset,
         "size": params.size,
         "track_total_hits": True,
-        "_source": list(ITEM_FIELDS),
+        "_source": list(fields),
         "aggs": {
             "category": _facet("category", "category", [f for k, f in narrowing.items() if k != "category"]),
             "city": _facet("city", "city.keyword", [f for k, f in narrowing.items() if k != "city"]),
@@ -131,9 +132,9 @@ def highlight(q: str) -> dict:
     }
 
 
-def search_result(answer: dict, params: SearchParams) -> dict:
+def search_result(answer: dict, params: SearchParams, fields: tuple[str, ...] = ITEM_FIELDS) -> dict:
     """The API's answer from Elasticsearch's."""
-    items = [item(hit) for hit in answer["hits"]["hits"]]
+    items = [item(hit, fields) for hit in answer["hits"]["hits"]]
     aggs = answer.get("aggregations", {})
     return {
         "total": answer["hits"]["total"]["value"],
@@ -145,9 +146,9 @@ def search_result(answer: dict, params: SearchParams) -> dict:
     }
 
 
-def item(hit: dict) -> dict:
+def item(hit: dict, fields: tuple[str, ...] = ITEM_FIELDS) -> dict:
     source = hit["_source"]
-    found = {field: source.get(field) for field in ITEM_FIELDS}
+    found = {field: source.get(field) for field in fields}
     found["highlights"] = {field: fragments for field, fragments in hit.get("highlight", {}).items()}
     return found
 

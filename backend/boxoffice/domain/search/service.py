@@ -32,10 +32,12 @@ async def _ask(call: Awaitable[Any]) -> dict:
         raise SearchUnavailable(private={"elasticsearch": f"{exc.meta.status} {exc.message}"}) from None
 
 
-async def search_events(*, es: AsyncElasticsearch, alias: str, params: SearchParams) -> dict:
-    """One page of published, upcoming events matching `params`, with facets and highlights."""
-    answer = await _ask(es.search(index=alias, body=query.search_body(params)))
-    return query.search_result(answer, params)
+async def search_events(*, es: AsyncElasticsearch, alias: str, params: SearchParams,
+                        fields: tuple[str, ...] = query.ITEM_FIELDS) -> dict:
+    """One page of published, upcoming events matching `params` (each with `fields`), with facets and
+    highlights."""
+    answer = await _ask(es.search(index=alias, body=query.search_body(params, fields)))
+    return query.search_result(answer, params, fields)
 
 
 async def suggest(*, es: AsyncElasticsearch, alias: str, params: SuggestParams) -> dict:

@@ -13,6 +13,7 @@ from sanic.response import HTTPResponse
 from boxoffice.config import Config
 from boxoffice.domain.events.models import EventCategory
 from boxoffice.domain.search import service as search
+from boxoffice.domain.search.query import CARD_FIELDS
 from boxoffice.domain.search.schemas import SearchParams, SuggestParams
 from boxoffice.errors import SearchUnavailable, ValidationFailed
 from boxoffice.services.common.pages import Pages, add_page_errors, field_messages, page_renderer
@@ -33,7 +34,8 @@ async def home(request: Request, pages: Pages, es: AsyncElasticsearch, config: C
     results, problem = None, None
     try:
         params = validate(SearchParams, query | {"size": PAGE_SIZE})
-        results = _with_markup(await search.search_events(es=es, alias=config.search_alias, params=params))
+        results = _with_markup(await search.search_events(es=es, alias=config.search_alias, params=params,
+                                                          fields=CARD_FIELDS))
     except ValidationFailed as exc:
         problem = "Some filters are not valid: " + "; ".join(
             f"{field}: {message}" for field, message in field_messages(exc.extra["errors"]).items())
