@@ -19,7 +19,7 @@ def test_creating_an_event_gives_a_draft_with_its_venue_summary_and_an_etag(api,
     event = answer.json()
     assert answer.headers["etag"] == 'W/"1"' and answer.headers["location"] == f"/api/events/{event['id']}"
     assert (event["status"], event["version"], event["seat_count"]) == ("draft", 1, 30)
-    assert event["venue"] == {"id": venue["id"], "name": "Town Hall", "city": "Zürich"}
+    assert event["venue"] == {"id": venue["id"], "name": "Town Hall", "city": "Zürich", "timezone": "Europe/Zurich"}
     assert event["starts_at"] == body["starts_at"] and event["starts_at"].endswith("Z")
     assert event["waiting_room"] == {"enabled": True, "admit_per_minute": 500, "admission_minutes": 15}
     assert event["price_categories"] == body["price_categories"]
