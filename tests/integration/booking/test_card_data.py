@@ -14,6 +14,7 @@ from tortoise.connection import get_connection
 
 from tests.integration.booking.conftest import GOOD_CARD
 from tests.integration.booking.test_orders_api import hold_seats, pay
+from tests.support import page_csrf_token
 
 NUMBER, DECLINED_NUMBER, CVC = "4242 4242 4242 4242", "4000 0000 0000 0002", "9876"
 
@@ -60,14 +61,14 @@ async def test_an_idempotency_record_keeps_no_card_number_and_no_cvc_in_any_form
 @contextmanager
 def browser(stack, user):
     with httpx.Client(base_url=f"http://127.0.0.1:{stack.ports.http}", timeout=30) as http:
-        http.get("/")  # the CSRF cookie
         http.cookies.set("bo_session", user.token)
+        http.csrf_token = page_csrf_token(http.get("/orders"))  # the CSRF cookie, and this session's token
         yield http
 
 
 def submit(http: httpx.Client, hold_id: str, key: str, **card) -> httpx.Response:
     return http.post(f"/checkout/{hold_id}", headers={"HX-Request": "true"},
-                     data={"csrf_token": http.cookies["bo_csrf"], "idempotency_key": key, **card})
+                     data={"csrf_token": http.csrf_token, "idempotency_key": key, **card})
 
 
 async def test_the_checkout_page_never_writes_the_card_number_or_cvc_back(stack, api, mint, event):
