@@ -79,7 +79,9 @@ async def limit(request: Request, bucket: TokenBucket, config: Config, service: 
         rule = config.rate_limits.get(name, config.rate_limits["default"])
         answer = await take_token(bucket, name, rule, who)
         headers = headers or rate_limit_headers(rule, answer)
-        if answer is not None and not answer.allowed:
+        if answer is None:
+            break  # Redis is away: fail open at once rather than wait for it again
+        if not answer.allowed:
             raise refuse(name, answer, rate_limit_headers(rule, answer))
     return headers
 
