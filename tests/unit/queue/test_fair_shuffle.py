@@ -28,9 +28,15 @@ def chi2_sf(x: float, df: int) -> float:
 
 
 def independence_p(counts: list[list[int]]) -> float:
-    """p-value of 'place does not depend on joiner' for a JOINERS x JOINERS table of counts."""
+    """p-value of 'every joiner is equally likely in every place' for a JOINERS x JOINERS table of counts.
+
+    Each run is one permutation (every place taken once), not JOINERS independent draws, so Pearson's
+    contingency statistic (divisor RUNS / JOINERS) overstates the spread by JOINERS / (JOINERS - 1) and
+    fails a fair shuffle far more often than SIGNIFICANCE. A permutation matrix's cells have the
+    covariance H (x) H / (J - 1) (H the centring matrix), whose nonzero eigenvalues are all 1 / (J - 1):
+    summed over the runs, the squared deviations divided by RUNS / (J - 1) follow chi-square((J - 1)^2)."""
     expected = RUNS / JOINERS
-    statistic = sum((c - expected) ** 2 / expected for row in counts for c in row)
+    statistic = sum((c - expected) ** 2 for row in counts for c in row) * (JOINERS - 1) / RUNS
     return chi2_sf(statistic, (JOINERS - 1) ** 2)
 
 
