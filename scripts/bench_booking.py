@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import statistics
 import sys
 import time
 import uuid
@@ -51,20 +50,40 @@ class Bench:
 
     async def make_event(self, http: aiohttp.ClientSession, seats: int, per_row: int = 50) -> str:
         _, organizer = self.token("organizer")
-        rows = [{"label": f"R{i}", "seat_count": min(per_row, seats - i * per_row), "category": "standard"}
-                for i in range((seats + per_row - 1) // per_row)]
+        rows = [
+            {"label": f"R{i}", "seat_count": min(per_row, seats - i * per_row), "category": "standard"}
+            for i in range((seats + per_row - 1) // per_row)
+        ]
         sections = [{"name": "Floor", "rows": rows}]
-        async with http.post("/api/venues", headers=organizer, json={
-                "name": "Bench Arena", "city": "Benchville", "address": "1 Load St", "timezone": "UTC",
-                "sections": sections}) as r:
+        async with http.post(
+            "/api/venues",
+            headers=organizer,
+            json={
+                "name": "Bench Arena",
+                "city": "Benchville",
+                "address": "1 Load St",
+                "timezone": "UTC",
+                "sections": sections,
+            },
+        ) as r:
             venue = await r.json()
             assert r.status == 201, venue
         starts = datetime.now(UTC) + timedelta(days=30)
-        async with http.post("/api/events", headers=organizer, json={
-                "title": "Bench Night", "category": "concert", "performer": "The Loads", "venue_id": venue["id"],
-                "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=3)).isoformat(),
-                "currency": "EUR", "price_categories": [{"category": "standard", "price": 5000}],
-                "max_tickets_per_order": 8}) as r:
+        async with http.post(
+            "/api/events",
+            headers=organizer,
+            json={
+                "title": "Bench Night",
+                "category": "concert",
+                "performer": "The Loads",
+                "venue_id": venue["id"],
+                "starts_at": starts.isoformat(),
+                "ends_at": (starts + timedelta(hours=3)).isoformat(),
+                "currency": "EUR",
+                "price_categories": [{"category": "standard", "price": 5000}],
+                "max_tickets_per_order": 8,
+            },
+        ) as r:
             event = await r.json()
             assert r.status == 201, event
         async with http.post(f"/api/events/{event['id']}/publish", headers=organizer) as r:
@@ -118,17 +137,22 @@ async def part_a(bench: Bench, http: aiohttp.ClientSession, buyers: int, seconds
     for name, step in (("hold (+release)", hold_and_release), ("noop (x2)", noop_twice)):
         count, latencies, statuses = await closed_loop(http, buyers, seconds, step)
         results[name] = (count / statuses.pop("elapsed"), latencies, statuses)
-    print(f"\n(a) {buyers} concurrent buyers, 5,000-seat event, {seconds:.0f} s each, through nginx -> gateway -> booking")
+    print(
+        f"\n(a) {buyers} concurrent buyers, 5,000-seat event, {seconds:.0f} s each, through nginx -> gateway -> booking"
+    )
     print(f"{'what':18} {'per s':>8} {'p50 ms':>8} {'p99 ms':>8}  statuses")
     for name, (rate, latencies, statuses) in results.items():
         print(f"{name:18} {rate:8.0f} {pct(latencies, 50) * 1000:8.2f} {pct(latencies, 99) * 1000:8.2f}  {statuses}")
     hold_rate, noop_rate = results["hold (+release)"][0], results["noop (x2)"][0]
-    print(f"holds/s {hold_rate:.0f} (target >= 1000); ratio to noop on the same path {hold_rate / noop_rate:.2f}"
-          f" (target >= 0.5); hold p99 {pct(results['hold (+release)'][1], 99) * 1000:.1f} ms (target <= 100)")
+    print(
+        f"holds/s {hold_rate:.0f} (target >= 1000); ratio to noop on the same path {hold_rate / noop_rate:.2f}"
+        f" (target >= 0.5); hold p99 {pct(results['hold (+release)'][1], 99) * 1000:.1f} ms (target <= 100)"
+    )
 
 
-async def part_b(bench: Bench, http: aiohttp.ClientSession, database_url: str, buyers: int = 2000,
-                 seats: int = 500) -> None:
+async def part_b(
+    bench: Bench, http: aiohttp.ClientSession, database_url: str, buyers: int = 2000, seats: int = 500
+) -> None:
     import asyncpg
 
     event_id = await bench.make_event(http, seats)
@@ -144,8 +168,11 @@ async def part_b(bench: Bench, http: aiohttp.ClientSession, database_url: str, b
             statuses[r.status] = statuses.get(r.status, 0) + 1
         if r.status != 201:
             return
-        async with http.post("/api/orders", headers={**tokens[i], "Idempotency-Key": uuid.uuid4().hex},
-                             json={"hold_id": body["id"], "payment": CARD}) as o:
+        async with http.post(
+            "/api/orders",
+            headers={**tokens[i], "Idempotency-Key": uuid.uuid4().hex},
+            json={"hold_id": body["id"], "payment": CARD},
+        ) as o:
             await o.read()
             statuses[o.status] = statuses.get(o.status, 0) + 1
             if o.status == 201:
@@ -157,15 +184,22 @@ async def part_b(bench: Bench, http: aiohttp.ClientSession, database_url: str, b
     gate.set()
     await asyncio.gather(*tasks)
     db = await asyncpg.connect(database_url)
-    valid = await db.fetchval("SELECT count(*) FROM tickets WHERE event_id = $1 AND status = 'valid'", uuid.UUID(event_id))
-    doubles = await db.fetchval("SELECT count(*) FROM (SELECT seat_id FROM tickets WHERE event_id = $1 AND status ="
-                                " 'valid' GROUP BY seat_id HAVING count(*) > 1) d", uuid.UUID(event_id))
+    valid = await db.fetchval(
+        "SELECT count(*) FROM tickets WHERE event_id = $1 AND status = 'valid'", uuid.UUID(event_id)
+    )
+    doubles = await db.fetchval(
+        "SELECT count(*) FROM (SELECT seat_id FROM tickets WHERE event_id = $1 AND status ="
+        " 'valid' GROUP BY seat_id HAVING count(*) > 1) d",
+        uuid.UUID(event_id),
+    )
     await db.close()
     fivexx = sum(n for s, n in statuses.items() if s >= 500)
     print(f"\n(b) on-sale storm: {buyers} buyers race for {seats} seats (hold 1 best available, then pay)")
-    print(f"sold {len(sold_at)} / {seats}; time to sell out {max(sold_at) - started if sold_at else float('nan'):.2f} s;"
-          f" valid tickets {valid}; oversold {max(0, valid - seats) + doubles} (target 0); 5xx {fivexx} (target 0);"
-          f" statuses {dict(sorted(statuses.items()))}")
+    print(
+        f"sold {len(sold_at)} / {seats}; time to sell out {max(sold_at) - started if sold_at else float('nan'):.2f} s;"
+        f" valid tickets {valid}; oversold {max(0, valid - seats) + doubles} (target 0); 5xx {fivexx} (target 0);"
+        f" statuses {dict(sorted(statuses.items()))}"
+    )
 
 
 async def part_c(bench: Bench, base: str, subscribers: int = 2000, changes: int = 20) -> None:
@@ -194,7 +228,9 @@ async def part_c(bench: Bench, base: str, subscribers: int = 2000, changes: int 
             # it may only get round to the hold's response after the streams already delivered it (a
             # "from the response" clock then reads below zero). An upper bound, the hold's own time included.
             started = time.perf_counter()
-            async with http.post("/api/holds", headers=bench.token()[1], json={"event_id": event_id, "quantity": 1}) as r:
+            async with http.post(
+                "/api/holds", headers=bench.token()[1], json={"event_id": event_id, "quantity": 1}
+            ) as r:
                 body = await r.json()
                 sent[",".join(body["seat_ids"])] = started
             await asyncio.sleep(0.25)
@@ -204,8 +240,10 @@ async def part_c(bench: Bench, base: str, subscribers: int = 2000, changes: int 
         await asyncio.gather(*listeners, return_exceptions=True)
     latencies = [t - sent[k] for k, times in received.items() if k in sent for t in times]
     print(f"\n(c) SSE fan-out: {subscribers} subscribers, {changes} holds")
-    print(f"deliveries {len(latencies)} / {subscribers * changes}; latency p50 {pct(latencies, 50) * 1000:.1f} ms,"
-          f" p99 {pct(latencies, 99) * 1000:.1f} ms (target <= 500)")
+    print(
+        f"deliveries {len(latencies)} / {subscribers * changes}; latency p50 {pct(latencies, 50) * 1000:.1f} ms,"
+        f" p99 {pct(latencies, 99) * 1000:.1f} ms (target <= 500)"
+    )
 
 
 async def run(args, stack) -> None:
@@ -239,6 +277,7 @@ def main() -> None:
     try:
         try:
             import uvloop
+
             uvloop.install()
         except ImportError:
             pass

@@ -21,7 +21,7 @@ import statistics
 import sys
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import httpx
@@ -30,7 +30,7 @@ ALIAS = os.environ.get("BOXOFFICE_SEARCH_ALIAS", "events")
 
 
 def later(days: float, hours: float = 0) -> str:
-    moment = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=days, hours=hours)
+    moment = datetime.now(UTC).replace(microsecond=0) + timedelta(days=days, hours=hours)
     return moment.isoformat().replace("+00:00", "Z")
 
 
@@ -41,8 +41,11 @@ def percentile(values: list[float], p: float) -> float:
 
 def report(name: str, seconds: list[float]) -> None:
     ms = [s * 1000 for s in seconds]
-    print(f"{name}: n={len(ms)} p50={percentile(ms, 50):.0f} ms p95={percentile(ms, 95):.0f} ms "
-          f"p99={percentile(ms, 99):.0f} ms max={max(ms):.0f} ms mean={statistics.mean(ms):.0f} ms", flush=True)
+    print(
+        f"{name}: n={len(ms)} p50={percentile(ms, 50):.0f} ms p95={percentile(ms, 95):.0f} ms "
+        f"p99={percentile(ms, 99):.0f} ms max={max(ms):.0f} ms mean={statistics.mean(ms):.0f} ms",
+        flush=True,
+    )
 
 
 class Organizer:
@@ -52,23 +55,36 @@ class Organizer:
 
     async def login(self) -> None:
         email, password = f"bench-{uuid.uuid4().hex[:10]}@example.com", "bench-password-123"
-        answer = await self.api.post("/api/auth/register", json={"email": email, "password": password,
-                                                                 "name": "Bench", "role": "organizer"})
+        answer = await self.api.post(
+            "/api/auth/register", json={"email": email, "password": password, "name": "Bench", "role": "organizer"}
+        )
         answer.raise_for_status()
         token = (await self.api.post("/api/auth/token", json={"email": email, "password": password})).json()
         self.headers = {"Authorization": f"Bearer {token['access_token']}"}
 
     async def venue(self) -> str:
-        body = {"name": "Bench Hall", "city": "Benchville", "address": "1 Bench St", "timezone": "UTC",
-                "sections": [{"name": "Floor", "rows": [{"label": "A", "seat_count": 20, "category": "standard"}]}]}
+        body = {
+            "name": "Bench Hall",
+            "city": "Benchville",
+            "address": "1 Bench St",
+            "timezone": "UTC",
+            "sections": [{"name": "Floor", "rows": [{"label": "A", "seat_count": 20, "category": "standard"}]}],
+        }
         answer = await self.api.post("/api/venues", json=body, headers=self.headers)
         answer.raise_for_status()
         return answer.json()["id"]
 
     async def draft(self, venue_id: str, title: str) -> str:
-        body = {"title": title, "category": "concert", "performer": "Bench Performer", "venue_id": venue_id,
-                "starts_at": later(60), "ends_at": later(60, 3), "currency": "EUR",
-                "price_categories": [{"category": "standard", "price": 1000}]}
+        body = {
+            "title": title,
+            "category": "concert",
+            "performer": "Bench Performer",
+            "venue_id": venue_id,
+            "starts_at": later(60),
+            "ends_at": later(60, 3),
+            "currency": "EUR",
+            "price_categories": [{"category": "standard", "price": 1000}],
+        }
         answer = await self.api.post("/api/events", json=body, headers=self.headers)
         answer.raise_for_status()
         return answer.json()["id"]
@@ -104,8 +120,10 @@ async def time_publish(args, organizer: Organizer, api, es, venue_id: str) -> fl
 
 
 async def freshness(args) -> None:
-    async with httpx.AsyncClient(base_url=args.base_url, timeout=30, verify=False) as api, \
-            httpx.AsyncClient(base_url=args.es_url, timeout=30) as es:
+    async with (
+        httpx.AsyncClient(base_url=args.base_url, timeout=30, verify=False) as api,
+        httpx.AsyncClient(base_url=args.es_url, timeout=30) as es,
+    ):
         organizer = Organizer(api)
         await organizer.login()
         venue_id = await organizer.venue()
@@ -128,16 +146,33 @@ async def throughput(args) -> None:
     db = await asyncpg.connect(args.database_url)
     try:
         ids = [f"bench-{uuid.uuid4()}" for _ in range(args.rows)]
-        document = json.dumps({"id": "x", "title": "relay bench", "status": "draft", "category": "other",
-                               "city": "Benchville", "city_key": "benchville", "min_price": 0, "max_price": 0,
-                               "currency": "EUR", "seat_count": 0, "available_seats": 0})
+        document = json.dumps(
+            {
+                "id": "x",
+                "title": "relay bench",
+                "status": "draft",
+                "category": "other",
+                "city": "Benchville",
+                "city_key": "benchville",
+                "min_price": 0,
+                "max_price": 0,
+                "currency": "EUR",
+                "seat_count": 0,
+                "available_seats": 0,
+            }
+        )
         for kind in ("event.upserted", "event.deleted"):
             first = await db.fetchval("SELECT coalesce(max(id), 0) + 1 FROM outbox")
             started = time.perf_counter()
             await db.execute(
                 "INSERT INTO outbox (aggregate_id, kind, version, payload, status, attempts, available_at, created_at) "
                 "SELECT a, $2, $3, jsonb_set($4::jsonb, '{id}', to_jsonb(a)), 'pending', 0, now(), now() "
-                "FROM unnest($1::text[]) AS a", ids, kind, 1 if kind == "event.upserted" else 2, document)
+                "FROM unnest($1::text[]) AS a",
+                ids,
+                kind,
+                1 if kind == "event.upserted" else 2,
+                document,
+            )
             await db.execute("SELECT pg_notify('boxoffice_outbox', '')")
             queued = time.perf_counter() - started
             while await db.fetchval("SELECT count(*) FROM outbox WHERE id >= $1 AND status = 'pending'", first):
@@ -146,8 +181,11 @@ async def throughput(args) -> None:
                 await asyncio.sleep(0.05)
             elapsed = time.perf_counter() - started
             dead = await db.fetchval("SELECT count(*) FROM outbox WHERE id >= $1 AND status = 'dead'", first)
-            print(f"relay throughput ({kind}): {args.rows} rows in {elapsed:.2f} s = {args.rows / elapsed:,.0f} rows/s "
-                  f"(queueing took {queued:.2f} s; dead: {dead})", flush=True)
+            print(
+                f"relay throughput ({kind}): {args.rows} rows in {elapsed:.2f} s = {args.rows / elapsed:,.0f} rows/s "
+                f"(queueing took {queued:.2f} s; dead: {dead})",
+                flush=True,
+            )
     finally:
         await db.close()
 
@@ -156,9 +194,13 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--base-url", default="http://127.0.0.1:8000", help="nginx (or the gateway)")
     p.add_argument("--es-url", default=os.environ.get("BOXOFFICE_ELASTICSEARCH_URL", "http://127.0.0.1:9200"))
-    p.add_argument("--database-url", default=os.environ.get("BOXOFFICE_DATABASE_URL",
-                                                            "postgres://boxoffice@127.0.0.1:5432/boxoffice"))
-    p.add_argument("--via", choices=("es", "api"), default="es", help="detect searchability via ES _search or the search API")
+    p.add_argument(
+        "--database-url",
+        default=os.environ.get("BOXOFFICE_DATABASE_URL", "postgres://boxoffice@127.0.0.1:5432/boxoffice"),
+    )
+    p.add_argument(
+        "--via", choices=("es", "api"), default="es", help="detect searchability via ES _search or the search API"
+    )
     p.add_argument("--publishes", type=int, default=200)
     p.add_argument("--idle-samples", type=int, default=3)
     p.add_argument("--idle-s", type=float, default=31.0)

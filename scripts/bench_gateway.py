@@ -42,8 +42,14 @@ def wrk(url: str, headers: dict[str, str], seconds: int, connections: int) -> di
         cmd += ["-H", f"{name}: {value}"]
     out = subprocess.run(cmd + [url], capture_output=True, text=True, check=True).stdout
     requests, duration_us, p50, p99, mean, bad_status, socket_errors = re.search(r"RESULT (.*)", out).group(1).split()
-    return {"rps": int(requests) / (int(duration_us) / 1e6), "p50_ms": float(p50) / 1000, "p99_ms": float(p99) / 1000,
-            "mean_ms": float(mean) / 1000, "non_2xx": int(bad_status), "socket_errors": int(socket_errors)}
+    return {
+        "rps": int(requests) / (int(duration_us) / 1e6),
+        "p50_ms": float(p50) / 1000,
+        "p99_ms": float(p99) / 1000,
+        "mean_ms": float(mean) / 1000,
+        "non_2xx": int(bad_status),
+        "socket_errors": int(socket_errors),
+    }
 
 
 def main() -> None:
@@ -63,13 +69,18 @@ def main() -> None:
         nginx = f"http://127.0.0.1:{stack.ports.http}"
         email = "bench@example.com"
         httpx.post(f"{nginx}/api/auth/register", json={"email": email, "password": "bench password", "name": "Bench"})
-        token = httpx.post(f"{nginx}/api/auth/token", json={"email": email, "password": "bench password"}).json()["access_token"]
+        token = httpx.post(f"{nginx}/api/auth/token", json={"email": email, "password": "bench password"}).json()[
+            "access_token"
+        ]
         user_id = httpx.get(f"{nginx}/api/me", headers={"Authorization": f"Bearer {token}"}).json()["id"]
         secret = stack.service_env()["BOXOFFICE_INTERNAL_SECRET"]
         direct_headers = {"X-Boxoffice-Internal": secret, "X-User-Id": user_id, "X-User-Roles": "buyer"}
         paths = {
             "direct (booking)": (f"http://127.0.0.1:{stack.ports.booking}/api/booking/noop", direct_headers),
-            "gateway (no nginx)": (f"http://127.0.0.1:{stack.ports.gateway}/api/booking/noop", {"Authorization": f"Bearer {token}"}),
+            "gateway (no nginx)": (
+                f"http://127.0.0.1:{stack.ports.gateway}/api/booking/noop",
+                {"Authorization": f"Bearer {token}"},
+            ),
             "nginx -> gateway -> booking": (f"{nginx}/api/booking/noop", {"Authorization": f"Bearer {token}"}),
         }
         for url, headers in paths.values():  # warm up connections and caches
@@ -82,7 +93,9 @@ def main() -> None:
     print(f"\nno-op authenticated GET, {args.connections} connections, {args.seconds} s each, wrk 1 thread\n")
     print(f"{'path':32} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'errors':>7}")
     for name, r in results.items():
-        print(f"{name:32} {r['rps']:9.0f} {r['p50_ms']:8.2f} {r['p99_ms']:8.2f} {r['non_2xx']:8d} {r['socket_errors']:7d}")
+        print(
+            f"{name:32} {r['rps']:9.0f} {r['p50_ms']:8.2f} {r['p99_ms']:8.2f} {r['non_2xx']:8d} {r['socket_errors']:7d}"
+        )
     direct = results["direct (booking)"]["rps"]
     full = results["nginx -> gateway -> booking"]["rps"]
     print(f"\nratio full path / direct: {full / direct:.2f} (target >= 0.50)")

@@ -23,7 +23,7 @@ import random
 import statistics
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
@@ -34,18 +34,92 @@ from boxoffice.domain.search.repository import VersionedDocument
 from boxoffice.domain.search.schemas import SearchParams
 from boxoffice.infra.elasticsearch import client
 
-PERFORMERS = ["Taylor Swift", "Beyoncé", "Motörhead", "Adele", "Coldplay", "Ed Sheeran", "Rammstein", "Björk",
-              "Sigur Rós", "Die Ärzte", "Metallica", "Dua Lipa", "Billie Eilish", "The Weeknd", "Rosalía",
-              "Måneskin", "Stromae", "Zaz", "Kraftwerk", "Röyksopp", "Arctic Monkeys", "Muse", "Queen Tribute",
-              "Vienna Philharmonic", "Berlin Symphony", "Cirque Éloize", "Stand-up Collective", "FC Zürich"]
-WORDS = ["Concert", "Live", "Tour", "Night", "Festival", "Gala", "Evening", "Show", "Unplugged", "Anniversary",
-         "Symphony", "Matinée", "Tribute", "Session", "Classics", "Open Air", "Christmas", "Summer"]
-CITIES = ["Zürich", "Genève", "Berlin", "München", "Wien", "Köln", "Paris", "London", "Kraków", "Malmö", "Basel",
-          "Hamburg", "Lyon", "Milano", "Praha"]
+PERFORMERS = [
+    "Taylor Swift",
+    "Beyoncé",
+    "Motörhead",
+    "Adele",
+    "Coldplay",
+    "Ed Sheeran",
+    "Rammstein",
+    "Björk",
+    "Sigur Rós",
+    "Die Ärzte",
+    "Metallica",
+    "Dua Lipa",
+    "Billie Eilish",
+    "The Weeknd",
+    "Rosalía",
+    "Måneskin",
+    "Stromae",
+    "Zaz",
+    "Kraftwerk",
+    "Röyksopp",
+    "Arctic Monkeys",
+    "Muse",
+    "Queen Tribute",
+    "Vienna Philharmonic",
+    "Berlin Symphony",
+    "Cirque Éloize",
+    "Stand-up Collective",
+    "FC Zürich",
+]
+WORDS = [
+    "Concert",
+    "Live",
+    "Tour",
+    "Night",
+    "Festival",
+    "Gala",
+    "Evening",
+    "Show",
+    "Unplugged",
+    "Anniversary",
+    "Symphony",
+    "Matinée",
+    "Tribute",
+    "Session",
+    "Classics",
+    "Open Air",
+    "Christmas",
+    "Summer",
+]
+CITIES = [
+    "Zürich",
+    "Genève",
+    "Berlin",
+    "München",
+    "Wien",
+    "Köln",
+    "Paris",
+    "London",
+    "Kraków",
+    "Malmö",
+    "Basel",
+    "Hamburg",
+    "Lyon",
+    "Milano",
+    "Praha",
+]
 VENUES = ["Hallenstadion", "Arena", "Stadthalle", "Opéra", "Philharmonie", "Town Hall", "Club Rote Fabrik", "Palais"]
 CATEGORIES = ["concert", "theatre", "sports", "comedy", "family", "festival", "other"]
-QUERIES = ["tylor swift", "beyonce concerts", "motorhead", "adele live", "coldplay", "rammstein tour", "bjork",
-           "festival", "zurich", "symphony", "muse", "queen", "christmas gala", "open air", "dua lipa"]
+QUERIES = [
+    "tylor swift",
+    "beyonce concerts",
+    "motorhead",
+    "adele live",
+    "coldplay",
+    "rammstein tour",
+    "bjork",
+    "festival",
+    "zurich",
+    "symphony",
+    "muse",
+    "queen",
+    "christmas gala",
+    "open air",
+    "dua lipa",
+]
 
 
 def synthetic(rng: random.Random, now: datetime) -> VersionedDocument:
@@ -55,14 +129,26 @@ def synthetic(rng: random.Random, now: datetime) -> VersionedDocument:
     ends = starts + timedelta(hours=rng.choice((2, 3, 4)))
     low = rng.randrange(1000, 15000, 500)
     doc = {
-        "id": str(uuid.uuid4()), "title": title, "performer": performer, "category": rng.choice(CATEGORIES),
+        "id": str(uuid.uuid4()),
+        "title": title,
+        "performer": performer,
+        "category": rng.choice(CATEGORIES),
         "description": f"{performer} in {city}: an unforgettable {rng.choice(WORDS).lower()} at the "
-                       f"{rng.choice(VENUES)}. " + " ".join(rng.choices(WORDS, k=12)).lower(),
-        "status": rng.choices(("published", "draft", "cancelled"), (90, 7, 3))[0], "venue_id": str(uuid.uuid4()),
-        "venue_name": f"{rng.choice(VENUES)} {city}", "city": city, "city_key": fold(city),
-        "starts_at": rfc3339(starts), "ends_at": rfc3339(ends), "on_sale_at": None, "published_at": rfc3339(now),
-        "min_price": low, "max_price": low + rng.randrange(0, 20000, 500), "currency": "EUR",
-        "seat_count": 500, "available_seats": rng.choice((0, 3, 40, 200, 500)),
+        f"{rng.choice(VENUES)}. " + " ".join(rng.choices(WORDS, k=12)).lower(),
+        "status": rng.choices(("published", "draft", "cancelled"), (90, 7, 3))[0],
+        "venue_id": str(uuid.uuid4()),
+        "venue_name": f"{rng.choice(VENUES)} {city}",
+        "city": city,
+        "city_key": fold(city),
+        "starts_at": rfc3339(starts),
+        "ends_at": rfc3339(ends),
+        "on_sale_at": None,
+        "published_at": rfc3339(now),
+        "min_price": low,
+        "max_price": low + rng.randrange(0, 20000, 500),
+        "currency": "EUR",
+        "seat_count": 500,
+        "available_seats": rng.choice((0, 3, 40, 200, 500)),
         "suggest": {"input": [title, performer], "weight": suggest_weight(ends)},
     }
     return VersionedDocument(doc["id"], 1, doc)
@@ -84,7 +170,7 @@ def random_params(rng: random.Random) -> SearchParams:
 
 
 async def load(es, alias: str, name: str, target: int, have: int, rng: random.Random) -> None:
-    now, started = datetime.now(timezone.utc), time.perf_counter()
+    now, started = datetime.now(UTC), time.perf_counter()
     while have < target:
         batch = [synthetic(rng, now) for _ in range(min(2000, target - have))]
         await index.bulk_write(es, name, batch)
@@ -128,8 +214,10 @@ async def main(args: argparse.Namespace) -> None:
         name = index.new_index_name(args.alias)
         await index.create_index(es, name)
         await es.indices.update_aliases(actions=[{"add": {"index": name, "alias": args.alias}}])
-        print(f"scratch index {name} behind alias {args.alias} on {args.es}; "
-              f"timing {'the search service at ' + args.service if args.service else 'Elasticsearch directly'}")
+        print(
+            f"scratch index {name} behind alias {args.alias} on {args.es}; "
+            f"timing {'the search service at ' + args.service if args.service else 'Elasticsearch directly'}"
+        )
         have = 0
         try:
             for size in args.sizes:
@@ -143,9 +231,11 @@ async def main(args: argparse.Namespace) -> None:
                 else:
                     await time_direct(es, args.alias, warm)
                     times = await time_direct(es, args.alias, timed)
-                print(f"{size:>7} events: {len(times)} searches  p50 {percentile(times, 50):6.1f} ms  "
-                      f"p99 {percentile(times, 99):6.1f} ms  mean {statistics.fmean(times):6.1f} ms  "
-                      f"max {max(times):6.1f} ms")
+                print(
+                    f"{size:>7} events: {len(times)} searches  p50 {percentile(times, 50):6.1f} ms  "
+                    f"p99 {percentile(times, 99):6.1f} ms  mean {statistics.fmean(times):6.1f} ms  "
+                    f"max {max(times):6.1f} ms"
+                )
         finally:
             if not args.keep:
                 await es.indices.delete(index=name, ignore_unavailable=True)

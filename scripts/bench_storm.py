@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from bench_booking import CARD, Bench, pct  # noqa: E402  (the booking benchmark's pieces)
+
 from boxoffice.stack.testing import bench_env  # noqa: E402
 
 STORM_ENV = {**bench_env(), "BOXOFFICE_SSE_MAX_CONNECTIONS": "20000"}
@@ -44,17 +45,22 @@ async def oversold(database_url: str, event_id: str, seats: int) -> int:
 
     db = await asyncpg.connect(database_url)
     try:
-        valid = await db.fetchval("SELECT count(*) FROM tickets WHERE event_id = $1 AND status = 'valid'",
-                                  uuid.UUID(event_id))
-        doubles = await db.fetchval("SELECT count(*) FROM (SELECT seat_id FROM tickets WHERE event_id = $1 AND"
-                                    " status = 'valid' GROUP BY seat_id HAVING count(*) > 1) d", uuid.UUID(event_id))
+        valid = await db.fetchval(
+            "SELECT count(*) FROM tickets WHERE event_id = $1 AND status = 'valid'", uuid.UUID(event_id)
+        )
+        doubles = await db.fetchval(
+            "SELECT count(*) FROM (SELECT seat_id FROM tickets WHERE event_id = $1 AND"
+            " status = 'valid' GROUP BY seat_id HAVING count(*) > 1) d",
+            uuid.UUID(event_id),
+        )
     finally:
         await db.close()
     return max(0, valid - seats) + doubles
 
 
-async def buy(http: aiohttp.ClientSession, event_id: str, headers: dict, statuses: Counter,
-              answered: list[float] | None = None) -> bool:
+async def buy(
+    http: aiohttp.ClientSession, event_id: str, headers: dict, statuses: Counter, answered: list[float] | None = None
+) -> bool:
     """Hold one best-available seat and pay for it; True when a ticket was bought."""
     async with http.post("/api/holds", headers=headers, json={"event_id": event_id, "quantity": 1}) as r:
         body = await r.json(content_type=None)
@@ -63,8 +69,11 @@ async def buy(http: aiohttp.ClientSession, event_id: str, headers: dict, statuse
         answered.append(time.perf_counter())
     if r.status != 201:
         return False
-    async with http.post("/api/orders", headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
-                         json={"hold_id": body["id"], "payment": CARD}) as o:
+    async with http.post(
+        "/api/orders",
+        headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
+        json={"hold_id": body["id"], "payment": CARD},
+    ) as o:
         await o.read()
         statuses[o.status] += 1
     if answered is not None:
@@ -90,14 +99,29 @@ async def storm(bench: Bench, http: aiohttp.ClientSession, database_url: str, bu
     sold_at = [t for t in await asyncio.gather(*tasks) if t]
     elapsed = time.perf_counter() - started
     t99 = pct([t - started for t in answered], 99)  # stragglers (timeouts) are counted as 5xx, not as speed
-    return {"sold": len(sold_at), "sell_out_s": (max(sold_at) - started) if sold_at else float("nan"),
-            "requests_per_s": 0.99 * len(answered) / t99, "p99_answered_s": t99, "elapsed_s": elapsed,
-            "fivexx": sum(n for s, n in statuses.items() if s >= 500),
-            "oversold": await oversold(database_url, event_id, seats), "statuses": dict(sorted(statuses.items()))}
+    return {
+        "sold": len(sold_at),
+        "sell_out_s": (max(sold_at) - started) if sold_at else float("nan"),
+        "requests_per_s": 0.99 * len(answered) / t99,
+        "p99_answered_s": t99,
+        "elapsed_s": elapsed,
+        "fivexx": sum(n for s, n in statuses.items() if s >= 500),
+        "oversold": await oversold(database_url, event_id, seats),
+        "statuses": dict(sorted(statuses.items())),
+    }
 
 
-async def queue_storm(bench: Bench, http: aiohttp.ClientSession, stack, *, joiners: int, watchers: int, seats: int,
-                      per_minute: int, lead_s: float) -> dict:
+async def queue_storm(
+    bench: Bench,
+    http: aiohttp.ClientSession,
+    stack,
+    *,
+    joiners: int,
+    watchers: int,
+    seats: int,
+    per_minute: int,
+    lead_s: float,
+) -> dict:
     from boxoffice import keys
     from boxoffice.infra.redis import RedisClient
 
@@ -151,14 +175,23 @@ async def queue_storm(bench: Bench, http: aiohttp.ClientSession, stack, *, joine
     finally:
         await redis.stop()
     await asyncio.wait_for(asyncio.gather(*watching, return_exceptions=True), 120)
-    times = sorted(int(e.field_values["admitted"]) for e in entries
-                   for _ in e.field_values["buyers"].split(","))
+    times = sorted(int(e.field_values["admitted"]) for e in entries for _ in e.field_values["buyers"].split(","))
     window = (times[-1] - times[0]) / 1000 or float("nan")
-    return {"joined": joiners, "join_s": join_s, "admitted": len(times), "admit_window_s": window,
-            "rate_per_min": (len(times) - 1) / window * 60, "configured_per_min": per_minute,
-            "place_update_p50_ms": pct(delays, 50) * 1000, "place_update_p99_ms": pct(delays, 99) * 1000,
-            "frames": dict(frames), "bought": bought[True], "fivexx": sum(n for s, n in statuses.items() if s >= 500),
-            "oversold": await oversold(stack.database_url, event_id, seats), "statuses": dict(sorted(statuses.items()))}
+    return {
+        "joined": joiners,
+        "join_s": join_s,
+        "admitted": len(times),
+        "admit_window_s": window,
+        "rate_per_min": (len(times) - 1) / window * 60,
+        "configured_per_min": per_minute,
+        "place_update_p50_ms": pct(delays, 50) * 1000,
+        "place_update_p99_ms": pct(delays, 99) * 1000,
+        "frames": dict(frames),
+        "bought": bought[True],
+        "fivexx": sum(n for s, n in statuses.items() if s >= 500),
+        "oversold": await oversold(stack.database_url, event_id, seats),
+        "statuses": dict(sorted(statuses.items())),
+    }
 
 
 def _admitted_at(expires_at: str, minutes: int) -> float:
@@ -169,14 +202,18 @@ def _admitted_at(expires_at: str, minutes: int) -> float:
 
 async def _enable_waiting_room(http: aiohttp.ClientSession, event_id: str, per_minute: int, on_sale: float) -> None:
     """Straight into PostgreSQL (a published event's sale start is the organizer's to move via PATCH too)."""
-    import asyncpg
     from datetime import UTC, datetime
+
+    import asyncpg
 
     db = await asyncpg.connect(http.bench_database_url)  # type: ignore[attr-defined]
     try:
-        await db.execute("UPDATE events SET waiting_room = $2::jsonb, on_sale_at = $3 WHERE id = $1", uuid.UUID(event_id),
-                         json.dumps({"enabled": True, "admit_per_minute": per_minute, "admission_minutes": 10}),
-                         datetime.fromtimestamp(on_sale, UTC))
+        await db.execute(
+            "UPDATE events SET waiting_room = $2::jsonb, on_sale_at = $3 WHERE id = $1",
+            uuid.UUID(event_id),
+            json.dumps({"enabled": True, "admit_per_minute": per_minute, "admission_minutes": 10}),
+            datetime.fromtimestamp(on_sale, UTC),
+        )
     finally:
         await db.close()
 
@@ -187,8 +224,9 @@ async def run_storm(stack, args) -> dict:
 
     base = f"http://127.0.0.1:{stack.ports.http}"
     bench = Bench(base, TokenIssuer(Config.from_env(stack.service_env(include_os_environ=False))))
-    async with aiohttp.ClientSession(base, connector=aiohttp.TCPConnector(limit=0),
-                                     timeout=aiohttp.ClientTimeout(total=600)) as http:
+    async with aiohttp.ClientSession(
+        base, connector=aiohttp.TCPConnector(limit=0), timeout=aiohttp.ClientTimeout(total=600)
+    ) as http:
         await storm(bench, http, stack.database_url, 200, 50)  # warm up
         return await storm(bench, http, stack.database_url, args.buyers, args.seats)
 
@@ -200,11 +238,20 @@ async def run_queue(stack, args) -> dict:
     base = f"http://127.0.0.1:{stack.ports.http}"
     bench = Bench(base, TokenIssuer(Config.from_env(stack.service_env(include_os_environ=False))))
     bench.admission_minutes = 10
-    async with aiohttp.ClientSession(base, connector=aiohttp.TCPConnector(limit=0),
-                                     timeout=aiohttp.ClientTimeout(total=900)) as http:
+    async with aiohttp.ClientSession(
+        base, connector=aiohttp.TCPConnector(limit=0), timeout=aiohttp.ClientTimeout(total=900)
+    ) as http:
         http.bench_database_url = stack.database_url
-        return await queue_storm(bench, http, stack, joiners=args.queue, watchers=args.watchers, seats=args.seats,
-                                 per_minute=args.rate, lead_s=args.lead)
+        return await queue_storm(
+            bench,
+            http,
+            stack,
+            joiners=args.queue,
+            watchers=args.watchers,
+            seats=args.seats,
+            per_minute=args.rate,
+            lead_s=args.lead,
+        )
 
 
 def show(title: str, figures: dict) -> None:
@@ -230,6 +277,7 @@ def main() -> None:
 
     try:
         import uvloop
+
         uvloop.install()
     except ImportError:
         pass
@@ -240,15 +288,23 @@ def main() -> None:
             for instances in (1, 2):
                 stack = start_test_stack(ROOT, offset=args.offset, instances=instances, env_overrides=STORM_ENV)
                 results[instances] = asyncio.run(run_storm(stack, args))
-                show(f"storm: {args.buyers} buyers, {args.seats} seats, {instances} instance(s) of every service",
-                     results[instances])
-            print(f"\nthroughput ratio 2:1 instances = {results[2]['requests_per_s'] / results[1]['requests_per_s']:.2f}"
-                  f" (requests answered per s up to the 99th percentile); sell-out {results[1]['sell_out_s']:.2f} s -> {results[2]['sell_out_s']:.2f} s")
+                show(
+                    f"storm: {args.buyers} buyers, {args.seats} seats, {instances} instance(s) of every service",
+                    results[instances],
+                )
+            print(
+                f"\nthroughput ratio 2:1 instances = {results[2]['requests_per_s'] / results[1]['requests_per_s']:.2f}"
+                " (requests answered per s up to the 99th percentile);"
+                f" sell-out {results[1]['sell_out_s']:.2f} s -> {results[2]['sell_out_s']:.2f} s"
+            )
         if "queue" in args.part:
             if stack is None or stack.instances != 2:
                 stack = start_test_stack(ROOT, offset=args.offset, instances=2, env_overrides=STORM_ENV)
-            show(f"waiting room: {args.queue} join, {args.watchers} watch and buy, {args.seats} seats,"
-                 f" {args.rate}/min, 2 instances of everything", asyncio.run(run_queue(stack, args)))
+            show(
+                f"waiting room: {args.queue} join, {args.watchers} watch and buy, {args.seats} seats,"
+                f" {args.rate}/min, 2 instances of everything",
+                asyncio.run(run_queue(stack, args)),
+            )
     finally:
         if stack is not None and not args.keep:
             stop_test_stack(stack)

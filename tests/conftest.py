@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # (`auth_email`, per target account, keeps its default).
 TEST_ENV = {
     "BOXOFFICE_RATE_LIMITS": '{"auth": {"replenish_rate": 1000, "burst_capacity": 2000},'
-                             ' "default": {"replenish_rate": 1000, "burst_capacity": 2000},'
-                             ' "search": {"replenish_rate": 1000, "burst_capacity": 2000}}',
+    ' "default": {"replenish_rate": 1000, "burst_capacity": 2000},'
+    ' "search": {"replenish_rate": 1000, "burst_capacity": 2000}}',
     "BOXOFFICE_ARGON2_TIME_COST": "1",
     "BOXOFFICE_ARGON2_MEMORY_KIB": "8192",
     "BOXOFFICE_NGINX_API_RATE": "2000r/s",

@@ -52,7 +52,9 @@ class Api:
     def new_user(self, role: str = "buyer", name: str = "Test User") -> User:
         """Register a fresh user (unique email) and log in."""
         email = f"{role}-{uuid.uuid4().hex[:12]}@example.com"
-        created = self.patiently("/api/auth/register", {"email": email, "password": PASSWORD, "name": name, "role": role})
+        created = self.patiently(
+            "/api/auth/register", {"email": email, "password": PASSWORD, "name": name, "role": role}
+        )
         assert created.status_code == 201, created.text
         token = self.patiently("/api/auth/token", {"email": email, "password": PASSWORD})
         assert token.status_code == 200, token.text
@@ -76,7 +78,7 @@ def page_csrf_token(page: httpx.Response) -> str:
     return match.group(1)
 
 
-def burst(api: "Api", count: int, method: str, path: str, **kw) -> list[httpx.Response]:
+def burst(api: Api, count: int, method: str, path: str, **kw) -> list[httpx.Response]:
     """`count` requests sent at once (a bucket refills while sequential requests crawl along)."""
     from concurrent.futures import ThreadPoolExecutor
 

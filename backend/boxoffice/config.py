@@ -96,7 +96,7 @@ class Config:
     jobs_poll_s: float = 1.0  # the fallback when no NOTIFY arrives
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> "Config":
+    def from_env(cls, environ: dict[str, str] | None = None) -> Config:
         """Build the configuration from BOXOFFICE_<FIELD> variables; unknown values fail loudly."""
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}

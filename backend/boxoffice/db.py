@@ -14,8 +14,9 @@ MODEL_MODULES = [
 ]
 
 
-def tortoise_config(database_url: str | None = None, *, connect_timeout_s: float | None = None,
-                    command_timeout_s: float | None = None) -> dict:
+def tortoise_config(
+    database_url: str | None = None, *, connect_timeout_s: float | None = None, command_timeout_s: float | None = None
+) -> dict:
     """Tortoise's configuration; the services pass timeouts so that a PostgreSQL that is down or hangs
     costs a request seconds, not minutes (asyncpg waits 60 s for a connection and forever for an answer)."""
     url = database_url or os.environ.get("BOXOFFICE_DATABASE_URL", "postgres://boxoffice@127.0.0.1:5432/boxoffice")

@@ -15,8 +15,14 @@ class BoxOfficeError(Exception):
     type_slug: str = "about:blank"
     quiet: bool = True
 
-    def __init__(self, detail: str | None = None, *, extra: dict[str, Any] | None = None,
-                 private: dict[str, Any] | None = None, headers: dict[str, str] | None = None):
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        extra: dict[str, Any] | None = None,
+        private: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(detail or self.title)
         self.detail = detail or self.title
         self.extra = extra or {}
@@ -91,8 +97,9 @@ class StoreUnavailable(ServiceUnavailable):
 
     def __init__(self, store: str, detail: str | None = None, **kw: Any):
         kw.setdefault("headers", {"Retry-After": str(self.RETRY_AFTER_S)})
-        super().__init__(detail or "Part of the system this request needs is not answering; please try again in a "
-                         "few seconds", **kw)
+        super().__init__(
+            detail or "Part of the system this request needs is not answering; please try again in a few seconds", **kw
+        )
         self.store = store
 
 
@@ -101,6 +108,7 @@ class GatewayTimeout(BoxOfficeError):
 
 
 # --- accounts -----------------------------------------------------------------------------------
+
 
 class EmailTaken(Conflict):
     title, type_slug = "Email already registered", "email-taken"
@@ -111,6 +119,7 @@ class BadCredentials(Unauthorized):
 
 
 # --- venues, events, outbox ----------------------------------------------------------------------
+
 
 class SeatMapFrozen(Conflict):
     title, type_slug = "Seat map frozen", "seat-map-frozen"
@@ -126,11 +135,13 @@ class StaleEtag(PreconditionFailed):
 
 # --- web UI -------------------------------------------------------------------------------------
 
+
 class CsrfFailed(Forbidden):
     title, type_slug = "CSRF check failed", "csrf-failed"
 
 
 # --- search -------------------------------------------------------------------------------------
+
 
 class SearchUnavailable(ServiceUnavailable):
     title, type_slug = "Search is unavailable", "search-unavailable"
@@ -141,6 +152,7 @@ class SearchUnavailable(ServiceUnavailable):
 
 
 # --- booking ------------------------------------------------------------------------------------
+
 
 class SeatsTaken(Conflict):
     title, type_slug = "Seats not available", "seats-taken"
@@ -197,10 +209,12 @@ class IdempotencyMismatch(BoxOfficeError):
 
 # --- waiting room -------------------------------------------------------------------------------
 
+
 class AdmissionRequired(Forbidden):
     title, type_slug = "Admission required", "admission-required"
 
     def __init__(self, event_id: str, detail: str | None = None):
-        super().__init__(detail or "This event has a waiting room: join it and hold seats once admitted",
-                         extra={"queue_url": f"/api/events/{event_id}/queue",
-                                "queue_page": f"/events/{event_id}/queue"})
+        super().__init__(
+            detail or "This event has a waiting room: join it and hold seats once admitted",
+            extra={"queue_url": f"/api/events/{event_id}/queue", "queue_page": f"/events/{event_id}/queue"},
+        )

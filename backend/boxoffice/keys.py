@@ -19,8 +19,22 @@ def rate_limit_bucket(group: str, identity: str) -> tuple[str, str]:
 
 # --- seats and holds (booking) --------------------------------------------------------------------
 
-EVENT_KEY_PARTS = ("state", "seat_row", "rows", "free", "cats", "expiry", "changes", "bought", "loaded", "trimmed",
-                   "holds", "buyers", "ended", "closed")
+EVENT_KEY_PARTS = (
+    "state",
+    "seat_row",
+    "rows",
+    "free",
+    "cats",
+    "expiry",
+    "changes",
+    "bought",
+    "loaded",
+    "trimmed",
+    "holds",
+    "buyers",
+    "ended",
+    "closed",
+)
 
 
 def event_keys(event_id: str) -> tuple[str, ...]:

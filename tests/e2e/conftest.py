@@ -14,8 +14,14 @@ import pytest
 from tests.support import Api, User
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 
 
@@ -51,8 +57,9 @@ def open_page(browser, base_url):
         context = browser.new_context(base_url=base_url, viewport={"width": width, "height": 900})
         contexts.append(context)
         if user is not None:
-            context.add_cookies([{"name": "bo_session", "value": user.token, "url": base_url, "httpOnly": True,
-                                  "sameSite": "Lax"}])
+            context.add_cookies(
+                [{"name": "bo_session", "value": user.token, "url": base_url, "httpOnly": True, "sameSite": "Lax"}]
+            )
         page = context.new_page()
         page.errors = []
         page.on("console", lambda message: message.type == "error" and page.errors.append(message.text))
@@ -79,8 +86,10 @@ def accessibility_violations(page) -> list[str]:
     practices, such as heading order and named table headers), one line per rule and element."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.evaluate(AXE.read_text())
-    found = page.evaluate("axe.run(document).then(r => r.violations.map(v => [v.id, v.impact,"
-                          " v.nodes.map(n => n.target.join(' ') + ' -- ' + (n.any.concat(n.all)[0] || {}).message)]))")
+    found = page.evaluate(
+        "axe.run(document).then(r => r.violations.map(v => [v.id, v.impact,"
+        " v.nodes.map(n => n.target.join(' ') + ' -- ' + (n.any.concat(n.all)[0] || {}).message)]))"
+    )
     return [f"{rule} ({impact}): {target}" for rule, impact, targets in found for target in targets]
 
 
@@ -93,24 +102,47 @@ def assert_no_console_errors(*pages) -> None:
 def published_event(api: Api):
     """published_event(rows=..., prices=..., organizer=...) -> an event on sale now (made through the API)."""
 
-    def make(rows: tuple[tuple[str, int, str], ...] = (("A", 12, "Standard"), ("B", 12, "Standard"),
-                                                      ("C", 8, "Premium")),
-             prices: dict[str, int] | None = None, title: str | None = None,
-             organizer: User | None = None) -> Event:
+    def make(
+        rows: tuple[tuple[str, int, str], ...] = (("A", 12, "Standard"), ("B", 12, "Standard"), ("C", 8, "Premium")),
+        prices: dict[str, int] | None = None,
+        title: str | None = None,
+        organizer: User | None = None,
+    ) -> Event:
         organizer = organizer or api.new_user("organizer")
         prices = prices or {"Standard": 4500, "Premium": 8900}
-        layout = [{"name": "Stalls", "rows": [{"label": label, "seat_count": n, "category": c} for label, n, c in rows]}]
-        venue = api.post("/api/venues", user=organizer, json={"name": "Test Hall", "city": "Leipzig",
-                                                               "address": "Markt 1", "timezone": "Europe/Berlin",
-                                                               "sections": layout})
+        layout = [
+            {"name": "Stalls", "rows": [{"label": label, "seat_count": n, "category": c} for label, n, c in rows]}
+        ]
+        venue = api.post(
+            "/api/venues",
+            user=organizer,
+            json={
+                "name": "Test Hall",
+                "city": "Leipzig",
+                "address": "Markt 1",
+                "timezone": "Europe/Berlin",
+                "sections": layout,
+            },
+        )
         assert venue.status_code == 201, venue.text
         starts = datetime.now(UTC) + timedelta(days=30)
         title = title or f"Evening {uuid.uuid4().hex[:6]}"
-        created = api.post("/api/events", user=organizer, json={
-            "title": title, "description": "A test evening.", "category": "concert", "performer": "The Testers",
-            "venue_id": venue.json()["id"], "starts_at": starts.isoformat(), "currency": "EUR",
-            "ends_at": (starts + timedelta(hours=3)).isoformat(), "max_tickets_per_order": 8,
-            "price_categories": [{"category": c, "price": p} for c, p in prices.items()]})
+        created = api.post(
+            "/api/events",
+            user=organizer,
+            json={
+                "title": title,
+                "description": "A test evening.",
+                "category": "concert",
+                "performer": "The Testers",
+                "venue_id": venue.json()["id"],
+                "starts_at": starts.isoformat(),
+                "currency": "EUR",
+                "ends_at": (starts + timedelta(hours=3)).isoformat(),
+                "max_tickets_per_order": 8,
+                "price_categories": [{"category": c, "price": p} for c, p in prices.items()],
+            },
+        )
         assert created.status_code == 201, created.text
         event_id = created.json()["id"]
         assert api.post(f"/api/events/{event_id}/publish", user=organizer).status_code == 200

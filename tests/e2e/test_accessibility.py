@@ -1,5 +1,5 @@
-"""Every page meets WCAG 2.1 AA (and axe-core's best practices) as axe-core judges it: as a visitor, a buyer (seat map, checkout,
-tickets, orders) and an organizer (dashboard, sales, forms)."""
+"""Every page meets WCAG 2.1 AA (and axe-core's best practices) as axe-core judges it: as a visitor, a
+buyer (seat map, checkout, tickets, orders) and an organizer (dashboard, sales, forms)."""
 
 from __future__ import annotations
 
@@ -20,9 +20,14 @@ def test_no_page_has_a_wcag_aa_violation(api, open_page, published_event):
         found[name] = accessibility_violations(page)
 
     visitor = open_page()
-    for name, path in (("home", "/"), ("search", "/search?q=evening"), ("login", "/login"),
-                       ("register", "/register"), ("not-found", "/no-such-page"),
-                       ("event-as-visitor", f"/events/{event.id}")):
+    for name, path in (
+        ("home", "/"),
+        ("search", "/search?q=evening"),
+        ("login", "/login"),
+        ("register", "/register"),
+        ("not-found", "/no-such-page"),
+        ("event-as-visitor", f"/events/{event.id}"),
+    ):
         visitor.goto(path)
         check(visitor, name)
 
@@ -50,17 +55,22 @@ def test_no_page_has_a_wcag_aa_violation(api, open_page, published_event):
     check(buyer, "orders")
 
     desk = open_page(organizer)
-    for name, path in (("organizer-dashboard", "/organizer"), ("organizer-event", f"/organizer/events/{event.id}"),
-                       ("venue-builder", "/organizer/venues/new"), ("event-form", "/organizer/events/new"),
-                       ("event-edit-form", f"/organizer/events/{event.id}/edit")):
+    for name, path in (
+        ("organizer-dashboard", "/organizer"),
+        ("organizer-event", f"/organizer/events/{event.id}"),
+        ("venue-builder", "/organizer/venues/new"),
+        ("event-form", "/organizer/events/new"),
+        ("event-edit-form", f"/organizer/events/{event.id}/edit"),
+    ):
         desk.goto(path)
         check(desk, name)
 
     queued = published_event(organizer=organizer, title="Queued Evening")
     etag = api.get(f"/api/events/{queued.id}", user=organizer).headers["etag"]
     room = {"waiting_room": {"enabled": True, "admit_per_minute": 1, "admission_minutes": 5}}
-    assert api.patch(f"/api/events/{queued.id}", user=organizer, json=room,
-                     headers={"If-Match": etag}).status_code == 200
+    assert (
+        api.patch(f"/api/events/{queued.id}", user=organizer, json=room, headers={"If-Match": etag}).status_code == 200
+    )
     for ahead in (api.new_user("buyer"), api.new_user("buyer")):  # one admitted a minute: this buyer waits
         assert api.post(f"/api/events/{queued.id}/queue", user=ahead).status_code == 201
     buyer.goto(f"/events/{queued.id}/queue")

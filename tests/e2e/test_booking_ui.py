@@ -22,12 +22,21 @@ def pay(page, card: str) -> None:
     page.click("#checkout button[type=submit]")
 
 
-HALL = (("A", 14, "Premium"), ("B", 16, "Premium"), ("C", 18, "Standard"), ("D", 18, "Standard"),
-        ("E", 20, "Standard"), ("F", 20, "Standard"), ("G", 20, "Balcony"), ("H", 20, "Balcony"))
+HALL = (
+    ("A", 14, "Premium"),
+    ("B", 16, "Premium"),
+    ("C", 18, "Standard"),
+    ("D", 18, "Standard"),
+    ("E", 20, "Standard"),
+    ("F", 20, "Standard"),
+    ("G", 20, "Balcony"),
+    ("H", 20, "Balcony"),
+)
 
 
 def test_a_seat_held_by_buyer_a_shows_held_to_buyer_b_within_a_second_and_booked_after_checkout(
-        api, open_page, published_event):
+    api, open_page, published_event
+):
     event = published_event(rows=HALL, prices={"Premium": 8900, "Standard": 4500, "Balcony": 2900})
     a, b = open_page(api.new_user("buyer")), open_page(api.new_user("buyer"))
     for page in (a, b):
@@ -53,7 +62,10 @@ def test_a_seat_held_by_buyer_a_shows_held_to_buyer_b_within_a_second_and_booked
     expect(seat(b, target)).to_have_class(re.compile(r"\bst-booked\b"), timeout=2000)
     expect(seat(b, target)).to_have_attribute("aria-label", re.compile(r"sold$"))
     third = api.new_user("buyer")
-    assert api.post("/api/holds", user=third, json={"event_id": event.id, "seat_ids": event.seat_ids[70:73]}).status_code == 201
+    assert (
+        api.post("/api/holds", user=third, json={"event_id": event.id, "seat_ids": event.seat_ids[70:73]}).status_code
+        == 201
+    )
     for held in event.seat_ids[70:73]:
         expect(seat(b, held)).to_have_class(re.compile(r"\bst-held\b"))
     for other in event.seat_ids[38:40]:
@@ -126,8 +138,9 @@ def test_keyboard_moves_between_seats_and_enter_holds_the_focused_seat(api, open
     assert focused == f"s{event.seat_ids[2]}"
     buyer.keyboard.press("Enter")
     expect(seat(buyer, event.seat_ids[2])).to_have_attribute("aria-pressed", "true")
-    expect(seat(buyer, event.seat_ids[2])).to_have_attribute("aria-label", re.compile(
-        r"^Stalls, row A, seat 3, €45\.00, in your basket$"))
+    expect(seat(buyer, event.seat_ids[2])).to_have_attribute(
+        "aria-label", re.compile(r"^Stalls, row A, seat 3, €45\.00, in your basket$")
+    )
     buyer.keyboard.press("ArrowDown")
     assert buyer.evaluate("document.activeElement.id") == f"s{event.seat_ids[14]}"
     assert_no_console_errors(buyer)
@@ -191,8 +204,11 @@ def test_two_quick_clicks_on_free_seats_hold_both_in_one_hold(api, open_page, pu
     expect(page.locator("#live")).to_have_attribute("data-state", "live")
     first, second = event.seat_ids[40], event.seat_ids[41]
     # Both clicks in one tick: the second comes before the first click's hold exists.
-    page.evaluate("ids => ids.forEach(id => document.getElementById('s' + id)"
-                  ".dispatchEvent(new MouseEvent('click', {bubbles: true})))", [first, second])
+    page.evaluate(
+        "ids => ids.forEach(id => document.getElementById('s' + id)"
+        ".dispatchEvent(new MouseEvent('click', {bubbles: true})))",
+        [first, second],
+    )
     for taken in (first, second):
         expect(seat(page, taken)).to_have_class(re.compile(r"\bst-mine\b"))
     expect(page.locator("#basket .cart-list li")).to_have_count(2)

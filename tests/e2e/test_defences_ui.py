@@ -137,17 +137,35 @@ def test_no_other_site_can_frame_a_page(browser, base_url, api, published_event)
 
 def test_a_vienna_evening_reads_19_00_on_the_search_card_for_a_reader_in_los_angeles(browser, base_url, api):
     organizer = api.new_user("organizer")
-    venue = api.post("/api/venues", user=organizer, json={
-        "name": "Musikverein", "city": "Wien", "address": "Musikvereinsplatz 1", "timezone": "Europe/Vienna",
-        "sections": [{"name": "Saal", "rows": [{"label": "A", "seat_count": 4, "category": "Standard"}]}]})
+    venue = api.post(
+        "/api/venues",
+        user=organizer,
+        json={
+            "name": "Musikverein",
+            "city": "Wien",
+            "address": "Musikvereinsplatz 1",
+            "timezone": "Europe/Vienna",
+            "sections": [{"name": "Saal", "rows": [{"label": "A", "seat_count": 4, "category": "Standard"}]}],
+        },
+    )
     assert venue.status_code == 201, venue.text
     evening = datetime(date.today().year + 1, 1, 15, 19, 0, tzinfo=ZoneInfo("Europe/Vienna"))
     title = f"Walzer {uuid.uuid4().hex[:6]}"
-    created = api.post("/api/events", user=organizer, json={
-        "title": title, "description": "", "category": "concert", "performer": "Das Orchester",
-        "venue_id": venue.json()["id"], "starts_at": evening.astimezone(UTC).isoformat(),
-        "ends_at": (evening + timedelta(hours=2)).astimezone(UTC).isoformat(), "currency": "EUR",
-        "price_categories": [{"category": "Standard", "price": 7000}]})
+    created = api.post(
+        "/api/events",
+        user=organizer,
+        json={
+            "title": title,
+            "description": "",
+            "category": "concert",
+            "performer": "Das Orchester",
+            "venue_id": venue.json()["id"],
+            "starts_at": evening.astimezone(UTC).isoformat(),
+            "ends_at": (evening + timedelta(hours=2)).astimezone(UTC).isoformat(),
+            "currency": "EUR",
+            "price_categories": [{"category": "Standard", "price": 7000}],
+        },
+    )
     assert created.status_code == 201, created.text
     assert api.post(f"/api/events/{created.json()['id']}/publish", user=organizer).status_code == 200
     context = browser.new_context(base_url=base_url, timezone_id="America/Los_Angeles", locale="en-US")

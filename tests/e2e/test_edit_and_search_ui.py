@@ -34,7 +34,8 @@ def indexed(api, event) -> None:
 
 
 def test_an_organizer_edits_the_title_it_shows_on_the_event_page_and_in_search_and_a_stale_tab_is_told(
-        api, open_page, published_event):
+    api, open_page, published_event
+):
     organizer = api.new_user("organizer")
     event = published_event(organizer=organizer)
     page, other_tab = open_page(organizer), open_page(organizer)
@@ -81,8 +82,7 @@ def test_an_organizer_edits_the_title_it_shows_on_the_event_page_and_in_search_a
     assert_no_console_errors(page, other_tab)
 
 
-def test_a_search_pushes_its_url_and_back_restores_the_previous_query_and_its_results(api, open_page,
-                                                                                         published_event):
+def test_a_search_pushes_its_url_and_back_restores_the_previous_query_and_its_results(api, open_page, published_event):
     first = published_event(title=f"Amberly {uuid.uuid4().hex[:6]} Trio")
     second = published_event(title=f"Brackwater {uuid.uuid4().hex[:6]} Choir")
     for event in (first, second):

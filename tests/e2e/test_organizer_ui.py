@@ -11,8 +11,7 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import assert_no_console_errors, screenshot
 
 
-def test_an_organizer_builds_a_venue_and_an_event_in_the_forms_publishes_it_and_it_appears_in_search(
-        api, open_page):
+def test_an_organizer_builds_a_venue_and_an_event_in_the_forms_publishes_it_and_it_appears_in_search(api, open_page):
     page = open_page()
     page.goto("/register?role=organizer")
     page.fill("#f-name", "Olga Organizer")
@@ -55,7 +54,9 @@ def test_an_organizer_builds_a_venue_and_an_event_in_the_forms_publishes_it_and_
 
     buyer = api.new_user("buyer")  # a sale elsewhere shows up in the live sales view
     seats = api.get(f"/api/events/{event_id}/seats").json()["seats"]
-    assert api.post("/api/holds", user=buyer, json={"event_id": event_id, "seat_ids": [seats[0]["id"]]}).status_code == 201
+    assert (
+        api.post("/api/holds", user=buyer, json={"event_id": event_id, "seat_ids": [seats[0]["id"]]}).status_code == 201
+    )
     expect(page.locator("[data-sales=held]")).to_have_text("1", timeout=3000)
     expect(page.locator("[data-sales=free]")).to_have_text("243")
     screenshot(page, "organizer-live-sales")

@@ -12,19 +12,44 @@ from boxoffice.services.common.validation import validate
 CANONICAL = "0f8fad5b-d9cb-469f-a165-70867728950e"
 
 
-@pytest.mark.parametrize("spelling", [
-    CANONICAL, CANONICAL.upper(), f"  {CANONICAL}\t", "{" + CANONICAL.upper() + "}", f"urn:uuid:{CANONICAL}",
-    f"URN:UUID:{CANONICAL.upper()}", CANONICAL.replace("-", ""), " {" + CANONICAL + "} ",
-])
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        CANONICAL,
+        CANONICAL.upper(),
+        f"  {CANONICAL}\t",
+        "{" + CANONICAL.upper() + "}",
+        f"urn:uuid:{CANONICAL}",
+        f"URN:UUID:{CANONICAL.upper()}",
+        CANONICAL.replace("-", ""),
+        " {" + CANONICAL + "} ",
+    ],
+)
 def test_every_accepted_spelling_of_a_uuid_becomes_the_canonical_one(spelling):
     assert canonical_uuid(spelling) == CANONICAL and is_uuid(spelling)
 
 
-@pytest.mark.parametrize("spelling", [
-    "", "not-an-id", CANONICAL[:-1], CANONICAL + "0", "{" + CANONICAL, CANONICAL + "}", f"urn:uuid:{{{CANONICAL}}}",
-    CANONICAL.replace("-", "", 1), "0f8fad5bd9cb-469f-a165-70867728950e", f"+{CANONICAL.replace('-', '')[1:]}",
-    CANONICAL.replace("-", "")[:-1] + "_", f"{CANONICAL}/", f"uuid:{CANONICAL}", None, 42, " " * 200 + CANONICAL,
-])
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "",
+        "not-an-id",
+        CANONICAL[:-1],
+        CANONICAL + "0",
+        "{" + CANONICAL,
+        CANONICAL + "}",
+        f"urn:uuid:{{{CANONICAL}}}",
+        CANONICAL.replace("-", "", 1),
+        "0f8fad5bd9cb-469f-a165-70867728950e",
+        f"+{CANONICAL.replace('-', '')[1:]}",
+        CANONICAL.replace("-", "")[:-1] + "_",
+        f"{CANONICAL}/",
+        f"uuid:{CANONICAL}",
+        None,
+        42,
+        " " * 200 + CANONICAL,
+    ],
+)
 def test_anything_else_is_no_id(spelling):
     with pytest.raises(ValueError):
         canonical_uuid(spelling)

@@ -39,10 +39,15 @@ async def sell_some(event: Event, buyer_id: str) -> int:
     rng = random.Random(str(event.id))
     chosen = sorted(rng.sample(seats, int(len(seats) * SOLD_SHARE)), key=lambda s: s["id"])
     for start in range(0, len(chosen), SEATS_PER_ORDER):
-        group = chosen[start:start + SEATS_PER_ORDER]
+        group = chosen[start : start + SEATS_PER_ORDER]
         order_id = await orders.create_pending(
-            user_id=buyer_id, event_id=str(event.id), hold_id="demo-sale", currency=event.currency,
-            prices={str(s["id"]): prices[s["category"]] for s in group}, provider="simulated")
+            user_id=buyer_id,
+            event_id=str(event.id),
+            hold_id="demo-sale",
+            currency=event.currency,
+            prices={str(s["id"]): prices[s["category"]] for s in group},
+            provider="simulated",
+        )
         await orders.confirm(order_id=order_id)
     async with in_transaction():
         await events.refresh_search_document(event_id=str(event.id))

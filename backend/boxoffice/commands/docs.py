@@ -73,6 +73,7 @@ class Endpoint:
 
 # --- reading the apps ----------------------------------------------------------------------------
 
+
 def build_app(service: str, config: Config) -> Sanic:
     """The service's app as `boxoffice serve` builds it, with its routes finalised (not served)."""
     app = importlib.import_module(f"boxoffice.services.{service}.app").create_app(config)
@@ -140,8 +141,17 @@ def endpoints_of(service: str, app: Sanic) -> list[Endpoint]:
                 continue
             tags = operation.get("tags") or [None]
             handler, name = handlers.get((method, path), (None, operation.get("operationId", "")))
-            found.append(Endpoint(service, method, path, summary_of(handler, name),
-                                  body_members(operation), tags[0], path in websockets))
+            found.append(
+                Endpoint(
+                    service,
+                    method,
+                    path,
+                    summary_of(handler, name),
+                    body_members(operation),
+                    tags[0],
+                    path in websockets,
+                )
+            )
     return found
 
 
@@ -224,14 +234,20 @@ def documented_routes(text: str) -> dict[str, set[tuple[str, str]]]:
 def missing_routes(text: str, served: dict[str, frozenset[tuple[str, str]]]) -> list[str]:
     """Routes some service serves that the endpoint tables of `text` do not list."""
     listed = documented_routes(text)
-    return sorted(f"{service} {method} {path}" for service, pairs in served.items()
-                  for method, path in pairs - listed.get(service, set()))
+    return sorted(
+        f"{service} {method} {path}"
+        for service, pairs in served.items()
+        for method, path in pairs - listed.get(service, set())
+    )
 
 
 def unserved_routes(text: str, served: dict[str, frozenset[tuple[str, str]]]) -> list[str]:
     """Routes the endpoint tables of `text` list that no service serves (any more)."""
-    return sorted(f"{service} {method} {path}" for service, pairs in documented_routes(text).items()
-                  for method, path in pairs - served.get(service, frozenset()))
+    return sorted(
+        f"{service} {method} {path}"
+        for service, pairs in documented_routes(text).items()
+        for method, path in pairs - served.get(service, frozenset())
+    )
 
 
 # --- the problem types ---------------------------------------------------------------------------
@@ -261,13 +277,16 @@ def _subclasses(cls: type) -> Iterator[type]:
 
 
 def problem_table(problems: list[tuple[str, int, str, str]]) -> str:
-    lines = ["| type (after `https://boxoffice.dev/problems/`) | status | title | answered by |",
-             "| --- | --- | --- | --- |"]
+    lines = [
+        "| type (after `https://boxoffice.dev/problems/`) | status | title | answered by |",
+        "| --- | --- | --- | --- |",
+    ]
     lines += [f"| `{slug}` | {status} | {title} | {who} |" for slug, status, title, who in problems]
     return "\n".join(lines)
 
 
 # --- the file ------------------------------------------------------------------------------------
+
 
 class MarkerMissing(ValueError):
     """docs/API.md lacks a generated block's begin or end marker."""
@@ -282,7 +301,7 @@ def generated_block(text: str, name: str) -> str:
     start, stop = text.find(begin), text.find(end)
     if start < 0 or stop < start:
         raise MarkerMissing(f"docs/API.md needs the markers {begin} ... {end}")
-    return text[start + len(begin):stop]
+    return text[start + len(begin) : stop]
 
 
 def with_block(text: str, name: str, content: str) -> str:

@@ -17,7 +17,7 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from tortoise import Tortoise
 from tortoise.transactions import in_transaction
@@ -80,27 +80,34 @@ async def seed_accounts(config: Config) -> None:
 
 # --- venues ------------------------------------------------------------------------------------
 
+
 def rows(prefix: str, count: int, seats: int, category: str, *, start: int = 0) -> list[dict]:
     labels = "ABCDEFGHJKLMNOPQRSTUVWXYZ"
     return [{"label": f"{prefix}{labels[start + i]}", "seat_count": seats, "category": category} for i in range(count)]
 
 
 def arena(name: str, city: str, address: str, tz: str) -> dict:
-    sections = [{"name": "Floor", "rows": rows("F", 6, 40, "floor")},
-                {"name": "Lower Tier", "rows": rows("L", 8, 50, "premium")},
-                {"name": "Upper Tier", "rows": rows("U", 10, 60, "standard")}]
+    sections = [
+        {"name": "Floor", "rows": rows("F", 6, 40, "floor")},
+        {"name": "Lower Tier", "rows": rows("L", 8, 50, "premium")},
+        {"name": "Upper Tier", "rows": rows("U", 10, 60, "standard")},
+    ]
     return {"name": name, "city": city, "address": address, "timezone": tz, "sections": sections}
 
 
 def theatre(name: str, city: str, address: str, tz: str) -> dict:
-    sections = [{"name": "Stalls", "rows": rows("", 4, 24, "premium") + rows("", 8, 28, "standard", start=4)},
-                {"name": "Balcony", "rows": rows("B", 6, 30, "restricted")}]
+    sections = [
+        {"name": "Stalls", "rows": rows("", 4, 24, "premium") + rows("", 8, 28, "standard", start=4)},
+        {"name": "Balcony", "rows": rows("B", 6, 30, "restricted")},
+    ]
     return {"name": name, "city": city, "address": address, "timezone": tz, "sections": sections}
 
 
 def club(name: str, city: str, address: str, tz: str) -> dict:
-    sections = [{"name": "Room", "rows": rows("", 3, 12, "standard")},
-                {"name": "Gallery", "rows": rows("G", 1, 12, "premium")}]
+    sections = [
+        {"name": "Room", "rows": rows("", 3, 12, "standard")},
+        {"name": "Gallery", "rows": rows("G", 1, 12, "premium")},
+    ]
     return {"name": name, "city": city, "address": address, "timezone": tz, "sections": sections}
 
 
@@ -141,9 +148,16 @@ async def seed_venues(owner_id: str) -> list[SeededVenue]:
         if venue is None:
             seats = list(layout(spec["sections"]))
             async with in_transaction():
-                venue = await Venue.create(id=venue_id, owner_id=owner_id, name=spec["name"], city=spec["city"],
-                                           address=spec["address"], timezone=spec["timezone"],
-                                           sections=spec["sections"], seat_count=len(seats))
+                venue = await Venue.create(
+                    id=venue_id,
+                    owner_id=owner_id,
+                    name=spec["name"],
+                    city=spec["city"],
+                    address=spec["address"],
+                    timezone=spec["timezone"],
+                    sections=spec["sections"],
+                    seat_count=len(seats),
+                )
                 await venues.insert_seats(str(venue.id), seats)
         categories = tuple(dict.fromkeys(r["category"] for s in spec["sections"] for r in s["rows"]))
         seeded.append(SeededVenue(venue, categories, small=venue.seat_count < 100))
@@ -153,13 +167,42 @@ async def seed_venues(owner_id: str) -> list[SeededVenue]:
 # --- events ------------------------------------------------------------------------------------
 
 PERFORMERS: dict[EventCategory, list[str]] = {
-    EventCategory.CONCERT: ["Beyoncé", "Taylor Swift", "Motörhead Tribute Band", "Sigur Rós", "Björk", "Röyksopp",
-                            "Céline Dion", "Mötley Crüe Revival", "The Zürich Philharmonic", "Rosalía", "Daft Punk Live Set",
-                            "Ólafur Arnalds", "Khruangbin", "Arctic Monkeys", "Billie Eilish", "Stromae"],
-    EventCategory.THEATRE: ["Hamlet", "Les Misérables", "The Phantom of the Opera", "Faust", "Cyrano de Bergerac",
-                            "A Midsummer Night's Dream", "Die Dreigroschenoper", "Don Giovanni"],
-    EventCategory.SPORTS: ["FC Zürich vs. Young Boys", "Alba Berlin vs. Bayern Basketball", "ZSC Lions vs. HC Davos",
-                           "Ajax vs. PSV", "Kölner Haie vs. Eisbären Berlin", "Real Madrid Legends"],
+    EventCategory.CONCERT: [
+        "Beyoncé",
+        "Taylor Swift",
+        "Motörhead Tribute Band",
+        "Sigur Rós",
+        "Björk",
+        "Röyksopp",
+        "Céline Dion",
+        "Mötley Crüe Revival",
+        "The Zürich Philharmonic",
+        "Rosalía",
+        "Daft Punk Live Set",
+        "Ólafur Arnalds",
+        "Khruangbin",
+        "Arctic Monkeys",
+        "Billie Eilish",
+        "Stromae",
+    ],
+    EventCategory.THEATRE: [
+        "Hamlet",
+        "Les Misérables",
+        "The Phantom of the Opera",
+        "Faust",
+        "Cyrano de Bergerac",
+        "A Midsummer Night's Dream",
+        "Die Dreigroschenoper",
+        "Don Giovanni",
+    ],
+    EventCategory.SPORTS: [
+        "FC Zürich vs. Young Boys",
+        "Alba Berlin vs. Bayern Basketball",
+        "ZSC Lions vs. HC Davos",
+        "Ajax vs. PSV",
+        "Kölner Haie vs. Eisbären Berlin",
+        "Real Madrid Legends",
+    ],
     EventCategory.COMEDY: ["Hannah Gadsby", "Dylan Moran", "Florence Foresti", "Hazel Brugger", "Eddie Izzard"],
     EventCategory.FAMILY: ["Disney on Ice", "Cirque du Soleil: Kooza", "The Gruffalo Live", "Paw Patrol Live"],
     EventCategory.FESTIVAL: ["Street Parade Warm-up", "Fête de la Musique Night", "Jazz Weekend", "Electronic Nights"],
@@ -186,22 +229,36 @@ def make_event(i: int, seeded: list[SeededVenue], owner_id: str, today: datetime
     performer = rng.choice(PERFORMERS[category])
     spot = pick_venue(rng, i, seeded)
     starts = today + timedelta(days=rng.randint(3, 270), hours=rng.choice((18, 19, 20)), minutes=rng.choice((0, 30)))
-    title = performer if category in (EventCategory.THEATRE, EventCategory.SPORTS) else \
-        f"{performer} {rng.choice(SHOW_WORDS)}"
+    title = (
+        performer
+        if category in (EventCategory.THEATRE, EventCategory.SPORTS)
+        else f"{performer} {rng.choice(SHOW_WORDS)}"
+    )
     factor = rng.uniform(0.7, 1.6)
     prices = [{"category": c, "price": int(CATEGORY_PRICE[c] * factor) // 100 * 100 + 90} for c in spot.categories]
-    event = Event(id=event_id(i), owner_id=owner_id, venue_id=spot.venue.id, title=title,
-                  description=f"{performer} at {spot.venue.name}, {spot.venue.city}. {category.value.title()} night.",
-                  category=category, performer=performer, starts_at=starts,
-                  ends_at=starts + timedelta(hours=rng.choice((2, 3, 4))), on_sale_at=None,
-                  currency=CURRENCY.get(spot.venue.city, "EUR"), price_categories=prices,
-                  status=EventStatus.PUBLISHED, seat_count=spot.venue.seat_count, published_at=today)
+    event = Event(
+        id=event_id(i),
+        owner_id=owner_id,
+        venue_id=spot.venue.id,
+        title=title,
+        description=f"{performer} at {spot.venue.name}, {spot.venue.city}. {category.value.title()} night.",
+        category=category,
+        performer=performer,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=rng.choice((2, 3, 4))),
+        on_sale_at=None,
+        currency=CURRENCY.get(spot.venue.city, "EUR"),
+        price_categories=prices,
+        status=EventStatus.PUBLISHED,
+        seat_count=spot.venue.seat_count,
+        published_at=today,
+    )
     return event, spot.venue
 
 
 async def seed_events(owner_id: str, seeded: list[SeededVenue], count: int) -> int:
     """Insert the missing ones of the first `count` demo events, BATCH at a time, each batch one transaction."""
-    today = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     bar, added = Progress(count, "events"), 0
     for start in range(0, count, BATCH):
         made = [make_event(i, seeded, owner_id, today) for i in range(start, min(count, start + BATCH))]
@@ -215,17 +272,27 @@ async def seed_events(owner_id: str, seeded: list[SeededVenue], count: int) -> i
 
 async def insert_batch(owner_id: str, made: list[tuple[Event, Venue]]) -> int:
     columns = {
-        "id": [e.id for e, _ in made], "venue_id": [v.id for _, v in made], "title": [e.title for e, _ in made],
-        "description": [e.description for e, _ in made], "category": [e.category.value for e, _ in made],
-        "performer": [e.performer for e, _ in made], "starts_at": [e.starts_at for e, _ in made],
-        "ends_at": [e.ends_at for e, _ in made], "currency": [e.currency for e, _ in made],
-        "prices": [json.dumps(e.price_categories) for e, _ in made], "status": [e.status.value for e, _ in made],
-        "seat_count": [e.seat_count for e, _ in made], "published_at": [e.published_at for e, _ in made],
+        "id": [e.id for e, _ in made],
+        "venue_id": [v.id for _, v in made],
+        "title": [e.title for e, _ in made],
+        "description": [e.description for e, _ in made],
+        "category": [e.category.value for e, _ in made],
+        "performer": [e.performer for e, _ in made],
+        "starts_at": [e.starts_at for e, _ in made],
+        "ends_at": [e.ends_at for e, _ in made],
+        "currency": [e.currency for e, _ in made],
+        "prices": [json.dumps(e.price_categories) for e, _ in made],
+        "status": [e.status.value for e, _ in made],
+        "seat_count": [e.seat_count for e, _ in made],
+        "published_at": [e.published_at for e, _ in made],
     }
     async with in_transaction() as conn:
         inserted = {event for event, _ in await events.insert_many(owner_id, columns)}
-        rows = [(str(e.id), "event.upserted", 1, json.dumps(event_document(e, v, sold=0)))
-                for e, v in made if str(e.id) in inserted]
+        rows = [
+            (str(e.id), "event.upserted", 1, json.dumps(event_document(e, v, sold=0)))
+            for e, v in made
+            if str(e.id) in inserted
+        ]
         if rows:
             await outbox.add_many(conn, rows)
     return len(inserted)

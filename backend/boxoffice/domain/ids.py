@@ -25,7 +25,7 @@ def canonical_uuid(value: object) -> str:
         raise ValueError("must be a UUID")
     spelled = value.strip().lower()
     if spelled.startswith(URN_PREFIX):
-        spelled = spelled[len(URN_PREFIX):]
+        spelled = spelled[len(URN_PREFIX) :]
     elif spelled.startswith("{") and spelled.endswith("}"):
         spelled = spelled[1:-1]
     if not _HEX.fullmatch(spelled):

@@ -45,6 +45,9 @@ def log_config(service: str, level: str = "INFO") -> dict:
         "loggers": {
             name: {"handlers": ["json"], "level": level, "propagate": False}
             for name in ("sanic.root", "sanic.error", "sanic.server", "sanic.websockets", "boxoffice")
-        } | {"sanic.access": {"handlers": [], "level": "WARNING", "propagate": False},
-             "tortoise": {"handlers": ["json"], "level": "WARNING", "propagate": False}},
+        }
+        | {
+            "sanic.access": {"handlers": [], "level": "WARNING", "propagate": False},
+            "tortoise": {"handlers": ["json"], "level": "WARNING", "propagate": False},
+        },
     }

@@ -20,8 +20,12 @@ from tortoise.exceptions import DBConnectionError
 
 from boxoffice.errors import StoreUnavailable
 
-POSTGRES_DOWN = (asyncpg.PostgresConnectionError, asyncpg.exceptions.OperatorInterventionError,
-                 asyncpg.exceptions.TooManyConnectionsError, DBConnectionError)
+POSTGRES_DOWN = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.TooManyConnectionsError,
+    DBConnectionError,
+)
 REDIS_DOWN = (redis_errors.ConnectionError, redis_errors.ClusterDownError, redis_errors.TryAgainError)
 ELASTICSEARCH_DOWN = (ElasticsearchConnectionError, ElasticsearchTimeout)
 BUSY_STATUSES = frozenset({429, 502, 503, 504})
@@ -36,7 +40,9 @@ def down_store(error: BaseException) -> str | None:
             return "postgres"
         if isinstance(cause, REDIS_DOWN):
             return "redis"
-        if isinstance(cause, ELASTICSEARCH_DOWN) or (isinstance(cause, ApiError) and cause.meta.status in BUSY_STATUSES):
+        if isinstance(cause, ELASTICSEARCH_DOWN) or (
+            isinstance(cause, ApiError) and cause.meta.status in BUSY_STATUSES
+        ):
             return "elasticsearch"
     for cause in _chain(error):
         if isinstance(cause, NOT_ANSWERING):
@@ -49,8 +55,11 @@ def unavailable(error: BaseException) -> StoreUnavailable | None:
     if isinstance(error, StoreUnavailable):
         return error
     store = down_store(error)
-    return StoreUnavailable(store, private={"store": store, "error": f"{type(error).__name__}: {error}"[:300]}) \
-        if store else None
+    return (
+        StoreUnavailable(store, private={"store": store, "error": f"{type(error).__name__}: {error}"[:300]})
+        if store
+        else None
+    )
 
 
 def _closed_connection(error: BaseException) -> bool:
@@ -96,13 +105,21 @@ class OutageLog:
             self.log.exception("%s failed", self.task, exc_info=error, extra=extra)
             return
         if self.store is None:
-            self.log.warning("%s waits: %s unavailable", self.task, store,
-                             extra={"store": store, "error": f"{type(error).__name__}: {error}"[:300], **extra})
+            self.log.warning(
+                "%s waits: %s unavailable",
+                self.task,
+                store,
+                extra={"store": store, "error": f"{type(error).__name__}: {error}"[:300], **extra},
+            )
         self.store = store
         self.failures += 1
 
     def succeeded(self) -> None:
         if self.store is not None:
-            self.log.info("%s resumed: %s answers again", self.task, self.store,
-                          extra={"store": self.store, "failures": self.failures})
+            self.log.info(
+                "%s resumed: %s answers again",
+                self.task,
+                self.store,
+                extra={"store": self.store, "failures": self.failures},
+            )
             self.store, self.failures = None, 0

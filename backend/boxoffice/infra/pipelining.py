@@ -43,7 +43,7 @@ class ScriptCalls:
     async def _flush(self) -> None:
         try:
             while self._queue:
-                batch, self._queue = self._queue[: self._max_batch], self._queue[self._max_batch:]
+                batch, self._queue = self._queue[: self._max_batch], self._queue[self._max_batch :]
                 await self._send(batch)
         finally:
             self._flushing = False
@@ -55,7 +55,7 @@ class ScriptCalls:
             results = await asyncio.gather(*requests, return_exceptions=True)
         except BaseException as exc:  # the whole pipeline failed (e.g. Redis unreachable): every caller hears it
             results = [exc] * len(batch)
-        for (*_, future), result in zip(batch, results):
+        for (*_, future), result in zip(batch, results, strict=True):
             if future.done():
                 continue
             if isinstance(result, BaseException):

@@ -12,8 +12,14 @@ from boxoffice.services.common.factory import add_ready_check
 
 
 def use_postgres(app: Sanic, config: Config) -> None:
-    register_tortoise(app, config=tortoise_config(config.database_url, connect_timeout_s=config.pg_connect_timeout_s,
-                                                  command_timeout_s=config.pg_command_timeout_s))
+    register_tortoise(
+        app,
+        config=tortoise_config(
+            config.database_url,
+            connect_timeout_s=config.pg_connect_timeout_s,
+            command_timeout_s=config.pg_command_timeout_s,
+        ),
+    )
     add_ready_check(app, "postgres", ping)
 
 

@@ -48,13 +48,24 @@ def connect(url: str, *, max_connections: int | None = None, stream_timeout: flo
     options = {"max_connections": max_connections} if max_connections else {}
     if url.startswith(CLUSTER_SCHEME):
         return coredis.RedisCluster(  # type: ignore[return-value]
-            startup_nodes=[{"host": h, "port": p} for h, p in cluster_nodes(url)], decode_responses=True,
-            connect_timeout=1.0, stream_timeout=stream_timeout, **options,
+            startup_nodes=[{"host": h, "port": p} for h, p in cluster_nodes(url)],
+            decode_responses=True,
+            connect_timeout=1.0,
+            stream_timeout=stream_timeout,
+            **options,
             retry_policy=CompositeRetryPolicy(
                 ConstantRetryPolicy((coredis.exceptions.ClusterDownError,), retries=2, delay=0.1),
-                ConstantRetryPolicy(RESEND_ON, retries=2, delay=0.1)))
-    return coredis.Redis.from_url(url, decode_responses=True, connect_timeout=1.0, stream_timeout=stream_timeout,
-                                  retry_policy=ConstantRetryPolicy(RESEND_ON, retries=2, delay=0.01), **options)
+                ConstantRetryPolicy(RESEND_ON, retries=2, delay=0.1),
+            ),
+        )
+    return coredis.Redis.from_url(
+        url,
+        decode_responses=True,
+        connect_timeout=1.0,
+        stream_timeout=stream_timeout,
+        retry_policy=ConstantRetryPolicy(RESEND_ON, retries=2, delay=0.01),
+        **options,
+    )
 
 
 class RedisClient:
@@ -104,14 +115,11 @@ class TokenBucket:
 
     async def take(self, group: str, identity: str, limit: RateLimit) -> BucketAnswer:
         allowed, remaining, retry_ms, full_ms = await self._calls(
-            self._script, keys.rate_limit_bucket(group, identity),
+            self._script,
+            keys.rate_limit_bucket(group, identity),
             [limit.replenish_rate, limit.burst_capacity, limit.requested_tokens],
         )
         return BucketAnswer(bool(allowed), int(remaining), int(retry_ms), int(full_ms))
-
-
-
-
 
 
 def use_redis(app, config) -> None:

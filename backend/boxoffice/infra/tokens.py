@@ -35,8 +35,14 @@ class TokenIssuer:
 
     def issue(self, user_id: str, roles: list[str] | tuple[str, ...]) -> str:
         now = int(time.time())
-        claims = {"sub": user_id, "roles": list(roles), "iat": now, "exp": now + self.ttl_s,
-                  "iss": self.issuer, "aud": self.audience}
+        claims = {
+            "sub": user_id,
+            "roles": list(roles),
+            "iat": now,
+            "exp": now + self.ttl_s,
+            "iss": self.issuer,
+            "aud": self.audience,
+        }
         return jwt.encode(claims, self._signing_key, algorithm=self.algorithms[0])
 
     def verify(self, token: str) -> Identity:
@@ -56,7 +62,11 @@ class TokenIssuer:
     def _verify(self, token: str) -> tuple[Identity, float]:
         try:
             claims = jwt.decode(
-                token, self._verify_key, algorithms=self.algorithms, audience=self.audience, issuer=self.issuer,
+                token,
+                self._verify_key,
+                algorithms=self.algorithms,
+                audience=self.audience,
+                issuer=self.issuer,
                 options={"require": ["sub", "exp", "iat", "iss", "aud"]},
             )
         except jwt.PyJWTError as exc:

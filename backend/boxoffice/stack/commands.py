@@ -16,14 +16,28 @@ DEMO_PASSWORD = "boxoffice-demo"
 DEMO_LOGINS = ("organizer@example.com", "buyer@example.com")
 
 
-def dev_stack(root: Path | str, instances: int = 1, env_overrides: dict[str, str] | None = None, *,
-              redis_cluster: bool = False) -> Stack:
-    return Stack(Path(root), DEV_NAME, Ports(), instances=instances, env_overrides=env_overrides, test=False,
-                 redis_cluster=redis_cluster)
+def dev_stack(
+    root: Path | str, instances: int = 1, env_overrides: dict[str, str] | None = None, *, redis_cluster: bool = False
+) -> Stack:
+    return Stack(
+        Path(root),
+        DEV_NAME,
+        Ports(),
+        instances=instances,
+        env_overrides=env_overrides,
+        test=False,
+        redis_cluster=redis_cluster,
+    )
 
 
-def up(root: Path | str, instances: int = 1, seed: bool = True,
-       env_overrides: dict[str, str] | None = None, *, redis_cluster: bool = False) -> Stack:
+def up(
+    root: Path | str,
+    instances: int = 1,
+    seed: bool = True,
+    env_overrides: dict[str, str] | None = None,
+    *,
+    redis_cluster: bool = False,
+) -> Stack:
     """Start (or reuse) the whole dev stack, migrate, ensure the search index, seed demo data
     (`redis_cluster`: Redis as a three-primary cluster on ports 6380-6382)."""
     t0 = time.monotonic()
@@ -42,11 +56,13 @@ def up(root: Path | str, instances: int = 1, seed: bool = True,
     if seed:
         stack.run_cli("seed", echo=True)
     p = stack.ports
-    print(f"\nboxoffice is up ({time.monotonic() - t0:.0f} s, {instances} instance(s) of each service):\n"
-          f"  https://localhost:{p.https}/   (self-signed certificate)\n"
-          f"  http://localhost:{p.http}/\n"
-          f"  demo logins: {' / '.join(DEMO_LOGINS)}, password {DEMO_PASSWORD}\n"
-          f"  logs: {stack.log_dir}   stop: scripts/down.sh\n")
+    print(
+        f"\nboxoffice is up ({time.monotonic() - t0:.0f} s, {instances} instance(s) of each service):\n"
+        f"  https://localhost:{p.https}/   (self-signed certificate)\n"
+        f"  http://localhost:{p.http}/\n"
+        f"  demo logins: {' / '.join(DEMO_LOGINS)}, password {DEMO_PASSWORD}\n"
+        f"  logs: {stack.log_dir}   stop: scripts/down.sh\n"
+    )
     return stack
 
 

@@ -12,8 +12,8 @@ import hashlib
 import http.client
 import json
 import os
-import secrets
 import pwd
+import secrets
 import shutil
 import signal
 import socket
@@ -21,9 +21,9 @@ import stat
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Callable, Iterable
 
 SERVICES = ("gateway", "events", "booking", "search")
 ES_VERSION = "8.15.5"
@@ -69,7 +69,7 @@ class Ports:
     es_http: int = 9200
     es_transport: int = 9300
 
-    def shifted(self, offset: int) -> "Ports":
+    def shifted(self, offset: int) -> Ports:
         return Ports(**{f.name: getattr(self, f.name) + offset for f in fields(self)})
 
     def service(self, name: str, instance: int = 0) -> int:
@@ -80,6 +80,7 @@ class Ports:
 
 
 # --- small process / network helpers -------------------------------------------------------------
+
 
 def _port_open(port: int, host: str = "127.0.0.1", timeout: float = 0.5) -> bool:
     try:
@@ -172,9 +173,16 @@ def _fail(what: str, logs: Iterable[Path], reason: str) -> StackError:
     return StackError("\n".join(parts))
 
 
-def _wait_for(ready: Callable[[], bool], *, timeout: float, what: str, logs: Iterable[Path],
-              proc: subprocess.Popen | None = None, pid_alive: Callable[[], bool] | None = None,
-              interval: float = 0.2) -> float:
+def _wait_for(
+    ready: Callable[[], bool],
+    *,
+    timeout: float,
+    what: str,
+    logs: Iterable[Path],
+    proc: subprocess.Popen | None = None,
+    pid_alive: Callable[[], bool] | None = None,
+    interval: float = 0.2,
+) -> float:
     """Poll `ready` until true; fail early if the process died. Returns seconds waited."""
     start = time.monotonic()
     logs = list(logs)
@@ -190,8 +198,7 @@ def _wait_for(ready: Callable[[], bool], *, timeout: float, what: str, logs: Ite
         time.sleep(interval)
 
 
-def _terminate(pid: int, *, what: str, timeout: float = 30.0, sig: int = signal.SIGTERM,
-               group: bool = False) -> None:
+def _terminate(pid: int, *, what: str, timeout: float = 30.0, sig: int = signal.SIGTERM, group: bool = False) -> None:
     def send(s: int) -> None:
         try:
             if group and os.getpgid(pid) == pid:
@@ -225,13 +232,15 @@ def _redis_ping(port: int) -> bool:
 
 def _redis_command(port: int, *args: str) -> bytes:
     payload = f"*{len(args)}\r\n".encode() + b"".join(
-        f"${len(a.encode())}\r\n".encode() + a.encode() + b"\r\n" for a in args)
+        f"${len(a.encode())}\r\n".encode() + a.encode() + b"\r\n" for a in args
+    )
     with socket.create_connection(("127.0.0.1", port), timeout=10.0) as s:
         s.sendall(payload)
         return s.recv(4096)
 
 
 # --- the stack -----------------------------------------------------------------------------------
+
 
 class Stack:
     """One local stack under <root>/var/<name>.
@@ -240,9 +249,19 @@ class Stack:
     fsync in PostgreSQL, no Redis persistence (unless `durable_redis`), a smaller Elasticsearch heap.
     """
 
-    def __init__(self, root: Path | str, name: str, ports: Ports | None = None, instances: int = 1,
-                 env_overrides: dict[str, str] | None = None, *, test: bool | None = None,
-                 es_home: Path | None = None, redis_cluster: bool = False, durable_redis: bool | None = None):
+    def __init__(
+        self,
+        root: Path | str,
+        name: str,
+        ports: Ports | None = None,
+        instances: int = 1,
+        env_overrides: dict[str, str] | None = None,
+        *,
+        test: bool | None = None,
+        es_home: Path | None = None,
+        redis_cluster: bool = False,
+        durable_redis: bool | None = None,
+    ):
         if instances < 1:
             raise ValueError("instances must be >= 1")
         self.root = Path(root).resolve()
@@ -307,6 +326,7 @@ class Stack:
     def redis_url(self) -> str:
         if self.redis_cluster:
             from boxoffice.stack import redis_cluster
+
             return redis_cluster.cluster_url(self)
         return f"redis://127.0.0.1:{self.ports.redis}/0"
 
@@ -320,17 +340,19 @@ class Stack:
     def service_env(self, *, include_os_environ: bool = True) -> dict[str, str]:
         """Environment for the services and the CLI (the process environment plus ours on top)."""
         env = dict(os.environ) if include_os_environ else {}
-        env.update({
-            "BOXOFFICE_ENV": "test" if self.test else "development",
-            "BOXOFFICE_DATABASE_URL": self.database_url,
-            "BOXOFFICE_REDIS_URL": self.redis_url,
-            "BOXOFFICE_ELASTICSEARCH_URL": self.elasticsearch_url,
-            "BOXOFFICE_EVENTS_URLS": self.service_urls("events"),
-            "BOXOFFICE_BOOKING_URLS": self.service_urls("booking"),
-            "BOXOFFICE_SEARCH_URLS": self.service_urls("search"),
-            "BOXOFFICE_STACK_NAME": self.name,
-            "PYTHONUNBUFFERED": "1",
-        })
+        env.update(
+            {
+                "BOXOFFICE_ENV": "test" if self.test else "development",
+                "BOXOFFICE_DATABASE_URL": self.database_url,
+                "BOXOFFICE_REDIS_URL": self.redis_url,
+                "BOXOFFICE_ELASTICSEARCH_URL": self.elasticsearch_url,
+                "BOXOFFICE_EVENTS_URLS": self.service_urls("events"),
+                "BOXOFFICE_BOOKING_URLS": self.service_urls("booking"),
+                "BOXOFFICE_SEARCH_URLS": self.service_urls("search"),
+                "BOXOFFICE_STACK_NAME": self.name,
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
         env.update(self.secrets())
         env.update(self.env_overrides)
         return env
@@ -340,8 +362,10 @@ class Stack:
         path = self.var / "secrets.json"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            made = {"BOXOFFICE_JWT_SECRET": secrets.token_urlsafe(48),
-                    "BOXOFFICE_INTERNAL_SECRET": secrets.token_urlsafe(48)}
+            made = {
+                "BOXOFFICE_JWT_SECRET": secrets.token_urlsafe(48),
+                "BOXOFFICE_INTERNAL_SECRET": secrets.token_urlsafe(48),
+            }
             path.write_text(json.dumps(made))
             path.chmod(0o600)
         return json.loads(path.read_text())
@@ -412,8 +436,10 @@ class Stack:
             exact = Path(f"/usr/lib/postgresql/{version_file.read_text().strip()}/bin/{tool}")
             if exact.exists():
                 return str(exact)
-        found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{tool}"),
-                       key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0)
+        found = sorted(
+            Path("/usr/lib/postgresql").glob(f"*/bin/{tool}"),
+            key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0,
+        )
         if found:
             return str(found[-1])
         if shutil.which(tool):
@@ -428,9 +454,28 @@ class Stack:
 
     def _psql(self, sql: str, database: str = "postgres") -> str:
         out = subprocess.run(
-            [self._pg_bin("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1",
-             "-p", str(self.ports.postgres), "-U", SERVICE_USER, "-d", database, "-tAc", sql],
-            capture_output=True, text=True, timeout=60, env={**os.environ, "PGCONNECT_TIMEOUT": "5"})
+            [
+                self._pg_bin("psql"),
+                "-X",
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.ports.postgres),
+                "-U",
+                SERVICE_USER,
+                "-d",
+                database,
+                "-tAc",
+                sql,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "PGCONNECT_TIMEOUT": "5"},
+        )
         if out.returncode != 0:
             raise StackError(f"psql failed ({sql}): {out.stderr.strip()}")
         return out.stdout.strip()
@@ -468,8 +513,18 @@ class Stack:
                 shutil.rmtree(self.pg_dir)
             self.pg_dir.mkdir(parents=True)
             self._chown(self.pg_dir)
-            cmd = [self._pg_bin("initdb"), "-D", str(self.pg_dir), "-U", SERVICE_USER, "-E", "UTF8",
-                   "--locale=C.UTF-8", "--auth-local=trust", "--auth-host=trust"]
+            cmd = [
+                self._pg_bin("initdb"),
+                "-D",
+                str(self.pg_dir),
+                "-U",
+                SERVICE_USER,
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+                "--auth-local=trust",
+                "--auth-host=trust",
+            ]
             if self.test:
                 cmd.append("--no-sync")
             out = subprocess.run(self._as_user(cmd), capture_output=True, text=True, cwd=self.var, timeout=120)
@@ -484,10 +539,18 @@ class Stack:
         sock = self.pg_socket_dir
         sock.mkdir(parents=True, exist_ok=True)
         self._chown(sock)
-        cmd = [self._pg_bin("pg_ctl"), "-D", str(self.pg_dir), "-l", str(log), "-w", "-t", str(int(PG_TIMEOUT)),
-               "start"]
-        out = subprocess.run(self._as_user(cmd), capture_output=True, text=True, cwd=self.var,
-                             timeout=PG_TIMEOUT + 15)
+        cmd = [
+            self._pg_bin("pg_ctl"),
+            "-D",
+            str(self.pg_dir),
+            "-l",
+            str(log),
+            "-w",
+            "-t",
+            str(int(PG_TIMEOUT)),
+            "start",
+        ]
+        out = subprocess.run(self._as_user(cmd), capture_output=True, text=True, cwd=self.var, timeout=PG_TIMEOUT + 15)
         if out.returncode != 0:
             raise _fail("PostgreSQL", [log], f"pg_ctl start failed: {out.stdout.strip()} {out.stderr.strip()}")
         _wait_for(lambda: _port_open(self.ports.postgres), timeout=PG_TIMEOUT, what="PostgreSQL", logs=[log])
@@ -542,9 +605,13 @@ class Stack:
             return
         t0 = time.monotonic()
         progress("stopping PostgreSQL ...")
-        out = subprocess.run(self._as_user([self._pg_bin("pg_ctl"), "-D", str(self.pg_dir), "-m", "fast",
-                                            "-w", "-t", "30", "stop"]),
-                             capture_output=True, text=True, cwd=self.var, timeout=60)
+        out = subprocess.run(
+            self._as_user([self._pg_bin("pg_ctl"), "-D", str(self.pg_dir), "-m", "fast", "-w", "-t", "30", "stop"]),
+            capture_output=True,
+            text=True,
+            cwd=self.var,
+            timeout=60,
+        )
         if out.returncode != 0 and _alive(pid):
             _terminate(pid, what="PostgreSQL", timeout=10, sig=signal.SIGQUIT)
         progress(f"PostgreSQL stopped in {time.monotonic() - t0:.1f} s")
@@ -556,12 +623,14 @@ class Stack:
     def redis_running(self) -> bool:
         if self.redis_cluster:
             from boxoffice.stack import redis_cluster
+
             return redis_cluster.running(self)
         return bool(self._redis_pid()) and _redis_ping(self.ports.redis)
 
     def start_redis(self) -> None:
         if self.redis_cluster:
             from boxoffice.stack import redis_cluster
+
             return redis_cluster.start(self)
         self._prepare()
         if self.redis_running():
@@ -573,22 +642,30 @@ class Stack:
         progress(f"starting Redis on 127.0.0.1:{self.ports.redis} ...")
         self.redis_dir.mkdir(parents=True, exist_ok=True)
         log = self._log("redis")
-        persistence = (["save \"\"", "appendonly yes", "appendfsync everysec"] if self.durable_redis else
-                       ["save \"\"", "appendonly no"])
+        persistence = (
+            ['save ""', "appendonly yes", "appendfsync everysec"]
+            if self.durable_redis
+            else ['save ""', "appendonly no"]
+        )
         conf = self.redis_dir / "redis.conf"
-        conf.write_text("\n".join([
-            "# written by boxoffice.stack on every start",
-            "bind 127.0.0.1",
-            "protected-mode yes",
-            f"port {self.ports.redis}",
-            "daemonize yes",
-            f"pidfile {self._pidfile('redis')}",
-            f"logfile {log}",
-            f"dir {self.redis_dir}",
-            "databases 16",
-            "maxclients 10000",
-            *persistence,
-        ]) + "\n")
+        conf.write_text(
+            "\n".join(
+                [
+                    "# written by boxoffice.stack on every start",
+                    "bind 127.0.0.1",
+                    "protected-mode yes",
+                    f"port {self.ports.redis}",
+                    "daemonize yes",
+                    f"pidfile {self._pidfile('redis')}",
+                    f"logfile {log}",
+                    f"dir {self.redis_dir}",
+                    "databases 16",
+                    "maxclients 10000",
+                    *persistence,
+                ]
+            )
+            + "\n"
+        )
         redis_server = shutil.which("redis-server") or "/usr/bin/redis-server"
         out = subprocess.run([redis_server, str(conf)], capture_output=True, text=True, timeout=30)
         if out.returncode != 0:
@@ -599,6 +676,7 @@ class Stack:
     def reset_redis(self) -> None:
         if self.redis_cluster:
             from boxoffice.stack import redis_cluster
+
             return redis_cluster.reset(self)
         reply = _redis_command(self.ports.redis, "FLUSHALL")
         if not reply.startswith(b"+OK"):
@@ -606,6 +684,7 @@ class Stack:
 
     def stop_redis(self) -> None:
         from boxoffice.stack import redis_cluster
+
         redis_cluster.stop(self)  # cluster nodes this stack left running, if any
         pid = self._redis_pid()
         if not pid:
@@ -683,20 +762,25 @@ class Stack:
         for sub in ("data", "logs"):
             (self.es_dir / sub).mkdir(parents=True, exist_ok=True)
         (config / "jvm.options.d").mkdir(exist_ok=True)
-        (config / "elasticsearch.yml").write_text("\n".join([
-            "# written by boxoffice.stack on every start",
-            f"cluster.name: boxoffice-{self.name}",
-            f"node.name: {self.name}",
-            f"path.data: {self.es_dir / 'data'}",
-            f"path.logs: {self.es_dir / 'logs'}",
-            "network.host: 127.0.0.1",
-            f"http.port: {self.ports.es_http}",
-            f"transport.port: {self.ports.es_transport}",
-            "discovery.type: single-node",
-            "xpack.security.enabled: false",
-            "cluster.routing.allocation.disk.threshold_enabled: false",
-            "action.destructive_requires_name: false",
-        ]) + "\n")
+        (config / "elasticsearch.yml").write_text(
+            "\n".join(
+                [
+                    "# written by boxoffice.stack on every start",
+                    f"cluster.name: boxoffice-{self.name}",
+                    f"node.name: {self.name}",
+                    f"path.data: {self.es_dir / 'data'}",
+                    f"path.logs: {self.es_dir / 'logs'}",
+                    "network.host: 127.0.0.1",
+                    f"http.port: {self.ports.es_http}",
+                    f"transport.port: {self.ports.es_transport}",
+                    "discovery.type: single-node",
+                    "xpack.security.enabled: false",
+                    "cluster.routing.allocation.disk.threshold_enabled: false",
+                    "action.destructive_requires_name: false",
+                ]
+            )
+            + "\n"
+        )
         heap = "384m" if self.test else "512m"
         (config / "jvm.options.d" / "boxoffice.options").write_text(f"-Xms{heap}\n-Xmx{heap}\n")
         self._chown(self.es_dir, recursive=True)
@@ -706,8 +790,13 @@ class Stack:
         with open(log, "ab") as out:
             self._es_launcher = subprocess.Popen(
                 self._as_user([str(launcher), "-d", "-p", str(self._pidfile("elasticsearch"))]),
-                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=self.var, env=env,
-                start_new_session=True)
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                cwd=self.var,
+                env=env,
+                start_new_session=True,
+            )
 
     def wait_elasticsearch(self, timeout: float = ES_TIMEOUT) -> None:
         if self._es_launcher is None and not self._es_started_at:
@@ -717,9 +806,15 @@ class Stack:
         launcher = self._es_launcher
         logs = [self._log("elasticsearch"), self._es_cluster_log()]
         try:
-            _wait_for(self._es_health, timeout=timeout, what="Elasticsearch", logs=logs, proc=launcher,
-                      pid_alive=lambda: (launcher is not None and launcher.poll() is None)
-                      or bool(self._es_processes()), interval=0.5)
+            _wait_for(
+                self._es_health,
+                timeout=timeout,
+                what="Elasticsearch",
+                logs=logs,
+                proc=launcher,
+                pid_alive=lambda: (launcher is not None and launcher.poll() is None) or bool(self._es_processes()),
+                interval=0.5,
+            )
         finally:
             self._es_launcher = None
         if launcher is not None:
@@ -804,9 +899,15 @@ class Stack:
             with open(log, "ab") as out:
                 out.write(f"\n=== {time.strftime('%Y-%m-%dT%H:%M:%S')} starting {key} on port {port}\n".encode())
                 out.flush()
-                proc = subprocess.Popen([str(exe), "serve", svc, "--port", str(port)], stdout=out,
-                                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=self.root,
-                                        env=env, start_new_session=True)
+                proc = subprocess.Popen(
+                    [str(exe), "serve", svc, "--port", str(port)],
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    cwd=self.root,
+                    env=env,
+                    start_new_session=True,
+                )
             self._procs[key] = proc
             self._pidfile(key).write_text(f"{proc.pid}\n")
             pending.append((key, port, proc))
@@ -817,9 +918,14 @@ class Stack:
         deadline = time.monotonic() + SERVICE_TIMEOUT
         try:
             for key, port, proc in pending:
-                _wait_for(lambda: self._service_healthy(port), timeout=max(1.0, deadline - time.monotonic()),
-                          what=f"service {key} (port {port})", logs=[self._log(key)], proc=proc,
-                          pid_alive=lambda: proc.poll() is None)
+                _wait_for(
+                    lambda port=port: self._service_healthy(port),
+                    timeout=max(1.0, deadline - time.monotonic()),
+                    what=f"service {key} (port {port})",
+                    logs=[self._log(key)],
+                    proc=proc,
+                    pid_alive=lambda proc=proc: proc.poll() is None,
+                )
         except StackError:
             for key, _, proc in pending:  # don't leave half a set of services behind
                 if proc.poll() is None:
@@ -865,10 +971,12 @@ class Stack:
 
     def render_nginx(self) -> Path:
         from boxoffice.stack.nginx import render_config
+
         return render_config(self)
 
     def start_nginx(self) -> None:
         from boxoffice.stack.nginx import nginx_binary, nginx_cmd
+
         self._prepare()
         conf = self.render_nginx()
         errlog = self.nginx_dir / "error.log"
@@ -889,8 +997,12 @@ class Stack:
         out = subprocess.run(nginx_cmd(self, conf), capture_output=True, text=True, timeout=30)
         if out.returncode != 0:
             raise _fail("nginx", [errlog], f"{nginx_binary()} failed: {out.stderr.strip()}")
-        _wait_for(lambda: bool(self._nginx_pid()) and _port_open(self.ports.http) and _port_open(self.ports.https),
-                  timeout=NGINX_TIMEOUT, what="nginx", logs=[errlog])
+        _wait_for(
+            lambda: bool(self._nginx_pid()) and _port_open(self.ports.http) and _port_open(self.ports.https),
+            timeout=NGINX_TIMEOUT,
+            what="nginx",
+            logs=[errlog],
+        )
         progress(f"nginx ready in {time.monotonic() - t0:.1f} s")
 
     def stop_nginx(self) -> None:
@@ -910,8 +1022,15 @@ class Stack:
             raise StackError(f"{exe} not found: run scripts/install.sh")
         t0 = time.monotonic()
         try:
-            out = subprocess.run([str(exe), *args], capture_output=True, text=True, env=self.service_env(),
-                                 cwd=self.root, timeout=timeout, stdin=subprocess.DEVNULL)
+            out = subprocess.run(
+                [str(exe), *args],
+                capture_output=True,
+                text=True,
+                env=self.service_env(),
+                cwd=self.root,
+                timeout=timeout,
+                stdin=subprocess.DEVNULL,
+            )
         except subprocess.TimeoutExpired as e:
             raise StackError(f"`boxoffice {' '.join(args)}` did not finish in {timeout:.0f} s") from e
         if out.returncode != 0:
@@ -936,8 +1055,7 @@ class Stack:
     def stop(self) -> None:
         """Stop what this stack started (by pid files): services, nginx, Elasticsearch, Redis, PostgreSQL."""
         errors = []
-        for step in (self.stop_services, self.stop_nginx, self.stop_elasticsearch, self.stop_redis,
-                     self.stop_postgres):
+        for step in (self.stop_services, self.stop_nginx, self.stop_elasticsearch, self.stop_redis, self.stop_postgres):
             try:
                 step()
             except Exception as e:  # keep stopping the rest

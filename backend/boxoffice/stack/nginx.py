@@ -39,11 +39,11 @@ def nginx_binary() -> str:
     return shutil.which("nginx") or "/usr/sbin/nginx"
 
 
-def nginx_cmd(stack: "Stack", conf: Path) -> list[str]:
+def nginx_cmd(stack: Stack, conf: Path) -> list[str]:
     return [nginx_binary(), "-p", f"{stack.nginx_dir}/", "-c", str(conf), "-e", str(stack.nginx_dir / "error.log")]
 
 
-def _setting(stack: "Stack", name: str, default: str | None = None) -> str:
+def _setting(stack: Stack, name: str, default: str | None = None) -> str:
     value = stack.env_overrides.get(name, os.environ.get(name, default or NGINX_DEFAULTS[name])).strip()
     if name.endswith("_RATE") and not _RATE.match(value):
         raise ValueError(f"{name}={value!r}: expected like 100r/s or 300r/m")
@@ -52,7 +52,7 @@ def _setting(stack: "Stack", name: str, default: str | None = None) -> str:
     return value
 
 
-def stack_env(stack: "Stack") -> str:
+def stack_env(stack: Stack) -> str:
     """The BOXOFFICE_ENV the stack's services run with (Stack.service_env)."""
     return stack.env_overrides.get("BOXOFFICE_ENV", "test" if stack.test else "development")
 
@@ -60,8 +60,10 @@ def stack_env(stack: "Stack") -> str:
 def http_redirect(https_port: int) -> str:
     """Production's answer to plain HTTP: the same URL over HTTPS, for every path."""
     port = "" if https_port == 443 else f":{https_port}"
-    return ("# Production: plain HTTP only redirects to HTTPS.\n"
-            f"        if ($scheme = http) {{\n            return 301 https://$host{port}$request_uri;\n        }}")
+    return (
+        "# Production: plain HTTP only redirects to HTTPS.\n"
+        f"        if ($scheme = http) {{\n            return 301 https://$host{port}$request_uri;\n        }}"
+    )
 
 
 NO_REDIRECT = "# Not production: plain HTTP is served as well as HTTPS."
@@ -78,19 +80,39 @@ def _ipv6_available() -> bool:
         return False
 
 
-def ensure_tls(stack: "Stack") -> tuple[Path, Path]:
+def ensure_tls(stack: Stack) -> tuple[Path, Path]:
     """A self-signed certificate for localhost, made once per stack."""
     stack.tls_dir.mkdir(parents=True, exist_ok=True)
     cert, key = stack.tls_dir / "localhost.crt", stack.tls_dir / "localhost.key"
     if cert.exists() and key.exists():
         return cert, key
     from boxoffice.stack.core import StackError, progress
+
     progress(f"making a self-signed TLS certificate in {stack.tls_dir}")
     out = subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-sha256", "-days", "825", "-nodes",
-         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost",
-         "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1"],
-        capture_output=True, text=True, timeout=60)
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-sha256",
+            "-days",
+            "825",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     if out.returncode != 0:
         raise StackError(f"openssl failed to make a certificate: {out.stderr.strip()}")
     os.chmod(key, 0o600)
@@ -111,13 +133,14 @@ def _worker_user() -> str:
 
 def _group_name(gid: int) -> str:
     import grp
+
     try:
         return grp.getgrgid(gid).gr_name
     except KeyError:
         return str(gid)
 
 
-def render_config(stack: "Stack") -> Path:
+def render_config(stack: Stack) -> Path:
     template = stack.root / "nginx" / "nginx.conf.template"
     text = template.read_text()
     cert, key = ensure_tls(stack)
@@ -147,13 +170,15 @@ def render_config(stack: "Stack") -> Path:
         "TLS_KEY": str(key),
         "STATIC_DIR": str(stack.root / "frontend" / "static") + "/",
         "GATEWAY_SERVERS": "\n        ".join(
-            f"server 127.0.0.1:{stack.ports.service('gateway', i)} max_fails=0;" for i in range(stack.instances)),
+            f"server 127.0.0.1:{stack.ports.service('gateway', i)} max_fails=0;" for i in range(stack.instances)
+        ),
         "API_RATE": _setting(stack, "BOXOFFICE_NGINX_API_RATE"),
         "API_BURST": _setting(stack, "BOXOFFICE_NGINX_API_BURST"),
         "AUTH_RATE": _setting(stack, "BOXOFFICE_NGINX_AUTH_RATE"),
         "AUTH_BURST": _setting(stack, "BOXOFFICE_NGINX_AUTH_BURST"),
-        "HSTS_MAX_AGE": _setting(stack, "BOXOFFICE_NGINX_HSTS_MAX_AGE",
-                                 "0" if stack_env(stack) == "development" else None),
+        "HSTS_MAX_AGE": _setting(
+            stack, "BOXOFFICE_NGINX_HSTS_MAX_AGE", "0" if stack_env(stack) == "development" else None
+        ),
         "HTTP_REDIRECT": http_redirect(stack.ports.https) if stack_env(stack) == "production" else NO_REDIRECT,
         "STACK_NAME": stack.name,
     }

@@ -26,22 +26,43 @@ def port_offset() -> int:
     return int(os.environ.get("BOXOFFICE_TEST_PORT_OFFSET", DEFAULT_TEST_PORT_OFFSET))
 
 
-def make_test_stack(root: Path | str, offset: int | None = None, instances: int = 1,
-               env_overrides: dict[str, str] | None = None, *, redis_cluster: bool = False,
-               durable_redis: bool = False) -> Stack:
+def make_test_stack(
+    root: Path | str,
+    offset: int | None = None,
+    instances: int = 1,
+    env_overrides: dict[str, str] | None = None,
+    *,
+    redis_cluster: bool = False,
+    durable_redis: bool = False,
+) -> Stack:
     offset = port_offset() if offset is None else offset
-    return Stack(Path(root), f"test-{offset}", Ports().shifted(offset), instances=instances,
-                 env_overrides=env_overrides, test=True, redis_cluster=redis_cluster, durable_redis=durable_redis)
+    return Stack(
+        Path(root),
+        f"test-{offset}",
+        Ports().shifted(offset),
+        instances=instances,
+        env_overrides=env_overrides,
+        test=True,
+        redis_cluster=redis_cluster,
+        durable_redis=durable_redis,
+    )
 
 
-def start_test_stack(root: Path | str, offset: int | None = None, instances: int = 1,
-                     env_overrides: dict[str, str] | None = None, *, redis_cluster: bool = False,
-                     durable_redis: bool = False) -> Stack:
+def start_test_stack(
+    root: Path | str,
+    offset: int | None = None,
+    instances: int = 1,
+    env_overrides: dict[str, str] | None = None,
+    *,
+    redis_cluster: bool = False,
+    durable_redis: bool = False,
+) -> Stack:
     """Start a clean test stack: empty PostgreSQL (migrated), Redis, Elasticsearch (index ensured),
     the four services and nginx. No seed data. On failure everything started is stopped again
     (unless BOXOFFICE_KEEP_STACK=1) and StackError is raised with the failing process's log tail."""
-    stack = make_test_stack(root, offset, instances, env_overrides, redis_cluster=redis_cluster,
-                            durable_redis=durable_redis)
+    stack = make_test_stack(
+        root, offset, instances, env_overrides, redis_cluster=redis_cluster, durable_redis=durable_redis
+    )
     t0 = time.monotonic()
     progress(f"test stack {stack.name} in {stack.var}")
     try:
@@ -70,8 +91,10 @@ def start_test_stack(root: Path | str, offset: int | None = None, instances: int
             except Exception as e:  # the original error matters more
                 progress(f"while stopping the failed test stack: {e}")
         raise
-    progress(f"test stack ready in {time.monotonic() - t0:.1f} s "
-             f"(http://127.0.0.1:{stack.ports.http}, gateway :{stack.ports.gateway})")
+    progress(
+        f"test stack ready in {time.monotonic() - t0:.1f} s "
+        f"(http://127.0.0.1:{stack.ports.http}, gateway :{stack.ports.gateway})"
+    )
     return stack
 
 

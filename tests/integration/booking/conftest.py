@@ -49,8 +49,13 @@ async def domain(stack, stack_config):
     await client.start()
     scripts = SeatScripts(client.client, maxlen=stack_config.seat_stream_maxlen)
     holds = Holds(redis=client.client, scripts=scripts, catalog=Catalog(refresh_s=0.0), config=stack_config)
-    checkout = Checkout(holds=holds, catalog=holds.catalog, provider=SimulatedProvider(client.client),
-                        redis=client.client, idempotency=Policy.from_config(stack_config))
+    checkout = Checkout(
+        holds=holds,
+        catalog=holds.catalog,
+        provider=SimulatedProvider(client.client),
+        redis=client.client,
+        idempotency=Policy.from_config(stack_config),
+    )
     yield Domain(stack_config, client.client, scripts, holds, checkout)
     await client.stop()
     await Tortoise.close_connections()
@@ -71,5 +76,6 @@ def mint(stack_config):
 @pytest.fixture
 async def event(domain) -> MadeEvent:
     """Two rows of ten standard seats and a row of six VIP seats, on sale now, 8 per buyer."""
-    return await make_event(rows=[("A", 10, "standard"), ("B", 10, "standard"), ("C", 6, "vip")],
-                            prices={"standard": 5000, "vip": 9000})
+    return await make_event(
+        rows=[("A", 10, "standard"), ("B", 10, "standard"), ("C", 6, "vip")], prices={"standard": 5000, "vip": 9000}
+    )

@@ -22,10 +22,17 @@ class MadeEvent:
         return [s for ids in self.rows.values() for s in ids]
 
 
-async def make_event(*, rows: list[tuple[str, int, str]] | None = None, prices: dict[str, int] | None = None,
-                     status: str = "published", on_sale_at: datetime | None = None,
-                     ends_at: datetime | None = None, max_tickets_per_order: int = 8,
-                     title: str = "Booking test event", owner: str | None = None) -> MadeEvent:
+async def make_event(
+    *,
+    rows: list[tuple[str, int, str]] | None = None,
+    prices: dict[str, int] | None = None,
+    status: str = "published",
+    on_sale_at: datetime | None = None,
+    ends_at: datetime | None = None,
+    max_tickets_per_order: int = 8,
+    title: str = "Booking test event",
+    owner: str | None = None,
+) -> MadeEvent:
     """A venue and an event with `rows` [(label, seat count, category)], on sale now by default."""
     rows = rows or [("A", 10, "standard")]
     prices = prices or {category: 5000 for _, _, category in rows}
@@ -41,22 +48,36 @@ async def make_event(*, rows: list[tuple[str, int, str]] | None = None, prices: 
         await db.execute_query(
             "INSERT INTO venues (id, owner_id, name, city, address, timezone, sections, seat_count, created_at)"
             " VALUES ($1, $2, 'Test Hall', 'Testville', '1 Test St', 'UTC', $3::jsonb, $4, now())",
-            [venue_id, owner, json.dumps(sections), seat_count])
+            [venue_id, owner, json.dumps(sections), seat_count],
+        )
         await db.execute_query(
             "INSERT INTO events (id, owner_id, venue_id, title, description, category, performer, starts_at, ends_at,"
             " on_sale_at, currency, price_categories, max_tickets_per_order, status, version, search_version,"
             " seat_count, created_at, updated_at, published_at)"
             " VALUES ($1, $2, $3, $4, '', 'concert', 'The Testers', $5, $6, $7, 'EUR', $8::jsonb, $9, $10, 1, 1, $11,"
             " now(), now(), now())",
-            [event_id, owner, venue_id, title, starts_at, ends_at, on_sale_at,
-             json.dumps([{"category": c, "price": p} for c, p in prices.items()]), max_tickets_per_order,
-             status, seat_count])
+            [
+                event_id,
+                owner,
+                venue_id,
+                title,
+                starts_at,
+                ends_at,
+                on_sale_at,
+                json.dumps([{"category": c, "price": p} for c, p in prices.items()]),
+                max_tickets_per_order,
+                status,
+                seat_count,
+            ],
+        )
         next_id = first_seat
         for y, (label, count, category) in enumerate(rows):
             inserted = await db.execute_query_dict(
                 "INSERT INTO event_seats (id, event_id, label, section, row, number, category, x, y)"
                 " SELECT $6 + n - 1, $1, $2 || '-' || n, 'Main', $2, n, $3, n * 10, $4 FROM generate_series(1, $5) AS n"
-                " ORDER BY n RETURNING id", [event_id, label, category, y * 10, count, next_id])
+                " ORDER BY n RETURNING id",
+                [event_id, label, category, y * 10, count, next_id],
+            )
             made.rows[label] = [str(r["id"]) for r in inserted]
             next_id += count
     return made
@@ -66,12 +87,15 @@ async def _seat_ids(db, count: int) -> int:
     """The first of `count` consecutive seat ids taken from the event_seats sequence."""
     rows = await db.execute_query_dict(
         "SELECT setval(pg_get_serial_sequence('event_seats', 'id'),"
-        " nextval(pg_get_serial_sequence('event_seats', 'id')) + $1 - 1) - $1 + 1 AS first", [count])
+        " nextval(pg_get_serial_sequence('event_seats', 'id')) + $1 - 1) - $1 + 1 AS first",
+        [count],
+    )
     return int(rows[0]["first"])
 
 
 async def set_event(event_id: str, **columns) -> None:
     """Change event columns (e.g. status, on_sale_at) behind the API's back."""
     assignments = ", ".join(f"{name} = ${i + 2}" for i, name in enumerate(columns))
-    await get_connection("default").execute_query(f"UPDATE events SET {assignments} WHERE id = $1",
-                                                  [event_id, *columns.values()])
+    await get_connection("default").execute_query(
+        f"UPDATE events SET {assignments} WHERE id = $1", [event_id, *columns.values()]
+    )

@@ -21,8 +21,8 @@ def lone_gaps(row_states: list[bool]) -> int:
 
 def gap_free_block_exists(row_states: list[bool], q: int) -> bool:
     for a in range(len(row_states) - q + 1):
-        if all(row_states[a:a + q]):
-            after = row_states[:a] + [False] * q + row_states[a + q:]
+        if all(row_states[a : a + q]):
+            after = row_states[:a] + [False] * q + row_states[a + q :]
             if lone_gaps(after) <= lone_gaps(row_states):
                 return True
     return False

@@ -25,7 +25,8 @@ def spellings(number: str) -> list[str]:
 
 async def record_of(user_id: str, key: str) -> dict:
     rows = await get_connection("default").execute_query_dict(
-        "SELECT * FROM idempotency_records WHERE user_id = $1 AND key = $2", [user_id, key])
+        "SELECT * FROM idempotency_records WHERE user_id = $1 AND key = $2", [user_id, key]
+    )
     return rows[0]
 
 
@@ -42,8 +43,10 @@ def former_fingerprints(body: dict) -> set[str]:
 
 async def test_an_idempotency_record_keeps_no_card_number_and_no_cvc_in_any_form(api, mint, event):
     buyer, key = mint(), uuid.uuid4().hex
-    body = {"hold_id": hold_seats(api, buyer, event, [event.rows["B"][6]])["id"],
-            "payment": {**GOOD_CARD, "card_number": NUMBER, "cvc": CVC}}
+    body = {
+        "hold_id": hold_seats(api, buyer, event, [event.rows["B"][6]])["id"],
+        "payment": {**GOOD_CARD, "card_number": NUMBER, "cvc": CVC},
+    }
     first = pay(api, buyer, body["hold_id"], card=body["payment"], key=key)
     assert first.status_code == 201, first.text
     record = await record_of(buyer.id, key)
@@ -67,8 +70,11 @@ def browser(stack, user):
 
 
 def submit(http: httpx.Client, hold_id: str, key: str, **card) -> httpx.Response:
-    return http.post(f"/checkout/{hold_id}", headers={"HX-Request": "true"},
-                     data={"csrf_token": http.csrf_token, "idempotency_key": key, **card})
+    return http.post(
+        f"/checkout/{hold_id}",
+        headers={"HX-Request": "true"},
+        data={"csrf_token": http.csrf_token, "idempotency_key": key, **card},
+    )
 
 
 async def test_the_checkout_page_never_writes_the_card_number_or_cvc_back(stack, api, mint, event):
@@ -93,11 +99,16 @@ async def test_a_record_left_with_a_plain_fingerprint_is_not_matched_and_its_req
     buyer, key = mint(), uuid.uuid4().hex
     hold_id = hold_seats(api, buyer, event, [event.rows["B"][8]])["id"]
     body = {"hold_id": hold_id, "payment": GOOD_CARD}
-    [former] = former_fingerprints(body) & {hashlib.sha256(
-        f"POST /api/orders\n{json.dumps(body, sort_keys=True, separators=(',', ':'))}".encode()).hexdigest()}
+    [former] = former_fingerprints(body) & {
+        hashlib.sha256(
+            f"POST /api/orders\n{json.dumps(body, sort_keys=True, separators=(',', ':'))}".encode()
+        ).hexdigest()
+    }
     await get_connection("default").execute_query(  # what an earlier version kept: a stored 402 under a plain hash
         "INSERT INTO idempotency_records (user_id, key, request_hash, response_status, response_body, created_at,"
-        " expires_at) VALUES ($1, $2, $3, 402, '{}'::jsonb, now(), now() + interval '1 day')", [buyer.id, key, former])
+        " expires_at) VALUES ($1, $2, $3, 402, '{}'::jsonb, now(), now() + interval '1 day')",
+        [buyer.id, key, former],
+    )
     answer = pay(api, buyer, hold_id, key=key)
     assert answer.status_code == 201 and "idempotent-replayed" not in answer.headers
     assert (await record_of(buyer.id, key))["request_hash"] != former

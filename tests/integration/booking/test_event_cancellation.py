@@ -51,12 +51,14 @@ async def changes_since(stack, event_id: str, cursor: str, want: int) -> list[di
 
 async def orders_of_event(event_id: str) -> list[dict]:
     return await get_connection("default").execute_query_dict(
-        "SELECT id, status, total, refund_ref, payment_ref FROM orders WHERE event_id = $1", [event_id])
+        "SELECT id, status, total, refund_ref, payment_ref FROM orders WHERE event_id = $1", [event_id]
+    )
 
 
 async def jobs_of(subject: str) -> list[tuple[str, str]]:
     rows = await get_connection("default").execute_query_dict(
-        "SELECT kind, status FROM jobs WHERE subject = $1 ORDER BY id", [subject])
+        "SELECT kind, status FROM jobs WHERE subject = $1 ORDER BY id", [subject]
+    )
     return [(r["kind"], r["status"]) for r in rows]
 
 
@@ -92,9 +94,11 @@ async def test_cancelling_an_event_ends_its_holds_live_and_refuses_new_holds_and
     cursor = api.get(f"/api/events/{event.id}/seats").json()["cursor"]
     assert api.post(f"/api/events/{event.id}/cancel", user=organizer).status_code == 200
     assert await changes_since(stack, event.id, cursor, 1) == [
-        {"type": "released", "seat_ids": held, "reason": "cancelled"}]
-    assert_problem(api.post("/api/holds", user=late, json={"event_id": event.id, "seat_ids": [event.rows["A"][5]]}),
-                   409)
+        {"type": "released", "seat_ids": held, "reason": "cancelled"}
+    ]
+    assert_problem(
+        api.post("/api/holds", user=late, json={"event_id": event.id, "seat_ids": [event.rows["A"][5]]}), 409
+    )
     assert_problem(pay(api, buyer, hold["id"]), 409)
     for order in await orders_of_event(event.id):  # nothing charged, whatever was written
         charge = await domain.checkout.provider.lookup(reference=str(order["id"]))
@@ -106,8 +110,10 @@ async def test_a_payment_under_way_when_the_event_is_cancelled_is_not_captured(a
     buyer = mint()
     hold = hold_seats(api, buyer, event, event.rows["A"][:1])
     gate = Gate()  # the buyer's payment is on its way to the provider ...
-    deps = replace(domain.checkout, provider=Provider(domain.checkout.provider,
-                                                      charge=gate.before(domain.checkout.provider.charge)))
+    deps = replace(
+        domain.checkout,
+        provider=Provider(domain.checkout.provider, charge=gate.before(domain.checkout.provider.charge)),
+    )
     paying = asyncio.ensure_future(orders.place_order(user_id=buyer.id, hold_id=hold["id"], card=CARD, deps=deps))
     await gate.wait()
     assert api.post(f"/api/events/{event.id}/cancel", user=organizer).status_code == 200  # ... when the event goes
@@ -126,7 +132,8 @@ async def test_a_payment_under_way_when_the_event_is_cancelled_is_not_captured(a
 
 
 async def test_every_confirmed_order_of_a_cancelled_event_is_refunded_once_and_cancelled_within_30_s(
-        stack, api, mint, domain):
+    stack, api, mint, domain
+):
     organizer, event = await organizer_event(mint)
     sales = [(mint(), seats) for seats in (event.rows["A"][:2], event.rows["A"][2:3], event.rows["B"][:4])]
     bought = []
@@ -138,7 +145,7 @@ async def test_every_confirmed_order_of_a_cancelled_event_is_refunded_once_and_c
     assert api.post(f"/api/events/{event.id}/cancel", user=organizer).status_code == 200
     took = await wait_until_settled(api, bought)
     assert took < SETTLE_WITHIN_S
-    for buyer, order in bought:
+    for _buyer, order in bought:
         await assert_refunded_once(domain, order)
     announced = await changes_since(stack, event.id, cursor, len(bought))
     assert all(c["type"] == "released" and c["reason"] == "cancelled" for c in announced)
@@ -146,11 +153,13 @@ async def test_every_confirmed_order_of_a_cancelled_event_is_refunded_once_and_c
     assert await jobs_of(event.id) == [("event.cancelled", "done")]
     # the job again (a retried or duplicate run) changes nothing: still one refund each
     assert await orders.settle_cancelled_event(event_id=event.id, deps=domain.checkout) == 0
-    for buyer, order in bought:
+    for _buyer, order in bought:
         await assert_refunded_once(domain, order)
 
 
-async def test_the_refunds_of_an_event_cancelled_while_booking_is_down_are_made_when_it_is_back(stack, api, mint, domain):
+async def test_the_refunds_of_an_event_cancelled_while_booking_is_down_are_made_when_it_is_back(
+    stack, api, mint, domain
+):
     organizer, event = await organizer_event(mint)
     bought = [buy(api, mint, event, seats) for seats in (event.rows["A"][:1], event.rows["B"][:2])]
     pid = stack._service_pid("booking-0")
@@ -171,23 +180,33 @@ async def test_the_refunds_of_an_event_cancelled_while_booking_is_down_are_made_
     assert await jobs_of(event.id) == [("event.cancelled", "done")]
 
 
-STEPS = {"cancelling written": (repository, "start_cancelling"), "refunded": ("provider", "refund"),
-         "seats released": ("holds", "cancel_seats"), "cancelled written": (repository, "finish_cancelling")}
+STEPS = {
+    "cancelling written": (repository, "start_cancelling"),
+    "refunded": ("provider", "refund"),
+    "seats released": ("holds", "cancel_seats"),
+    "cancelled written": (repository, "finish_cancelling"),
+}
 
 
 @pytest.mark.parametrize("step", list(STEPS))
 async def test_a_refund_job_whose_runner_died_after_any_step_is_finished_by_another_runner(
-        step, api, mint, domain, monkeypatch):
+    step, api, mint, domain, monkeypatch
+):
     organizer, event = await organizer_event(mint)
     bought = [buy(api, mint, event, seats) for seats in (event.rows["A"][:1], event.rows["A"][1:3])]
     async with in_transaction() as db:  # the cancellation, its job claimed by a runner with a 2 s lease ...
-        await db.execute_query("UPDATE events SET status = 'cancelled', version = version + 1 WHERE id = $1",
-                               [event.id])
+        await db.execute_query(
+            "UPDATE events SET status = 'cancelled', version = version + 1 WHERE id = $1", [event.id]
+        )
         await db.execute_query(
             "INSERT INTO jobs (kind, subject, status, attempts, available_at, created_at)"
-            " VALUES ('event.cancelled', $1, 'pending', 1, now() + interval '2 seconds', now())", [event.id])
+            " VALUES ('event.cancelled', $1, 'pending', 1, now() + interval '2 seconds', now())",
+            [event.id],
+        )
     owner, name = STEPS[step]
-    stops = stop_after(monkeypatch, {"provider": domain.checkout.provider, "holds": domain.holds}.get(owner, owner), name)
+    stops = stop_after(
+        monkeypatch, {"provider": domain.checkout.provider, "holds": domain.holds}.get(owner, owner), name
+    )
     with contextlib.suppress(Crash, RuntimeError):  # ... that dies at this step
         await orders.settle_cancelled_event(event_id=event.id, deps=domain.checkout)
     monkeypatch.undo()
@@ -220,8 +239,10 @@ async def test_a_job_that_keeps_failing_backs_off_and_ends_dead_with_its_error_f
     async def fails(_: str) -> None:
         raise ValueError("the provider is down")
 
-    runner = JobRunner(handlers={"test.always-failing": fails},
-                       settings=JobSettings(max_attempts=3, backoff_base_s=0.05, backoff_cap_s=0.2))
+    runner = JobRunner(
+        handlers={"test.always-failing": fails},
+        settings=JobSettings(max_attempts=3, backoff_base_s=0.05, backoff_cap_s=0.2),
+    )
     for _ in range(200):
         [job] = [j for j in await jobs.listing(status=None, after_id=None, limit=10_000) if j.subject == subject]
         if job.status == "dead":

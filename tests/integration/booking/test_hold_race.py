@@ -35,13 +35,18 @@ async def test_200_concurrent_buyers_through_nginx_get_exactly_one_hold(stack, m
     buyers = [mint() for _ in range(BUYERS)]
     limits = httpx.Limits(max_connections=BUYERS)
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{stack.ports.http}", timeout=60, limits=limits) as http:
+
         async def attempt(i: int) -> bool:
-            answer = await http.post("/api/holds", json={"event_id": made.id, "seat_ids": [seat]},
-                                     headers={"Authorization": f"Bearer {buyers[i].token}"})
+            answer = await http.post(
+                "/api/holds",
+                json={"event_id": made.id, "seat_ids": [seat]},
+                headers={"Authorization": f"Bearer {buyers[i].token}"},
+            )
             assert answer.status_code in (201, 409), answer.text
             if answer.status_code == 409:
                 assert answer.json()["conflicting_seat_ids"] == [seat]
             return answer.status_code == 201
+
         won = await race(attempt)
         snapshot = (await http.get(f"/api/events/{made.id}/seats")).json()
     assert sum(won) == 1

@@ -49,7 +49,9 @@ async def test_a_buyer_has_one_hold_per_event_and_the_409_names_it(api, mint, ev
 async def test_more_seats_than_max_tickets_per_order_is_422_also_across_add(api, mint, domain):
     small = await make_event(rows=[("A", 10, "standard")], max_tickets_per_order=3)
     buyer = mint()
-    assert_problem(api.post("/api/holds", user=buyer, json={"event_id": small.id, "seat_ids": small.rows["A"][:4]}), 422)
+    assert_problem(
+        api.post("/api/holds", user=buyer, json={"event_id": small.id, "seat_ids": small.rows["A"][:4]}), 422
+    )
     hold = api.post("/api/holds", user=buyer, json={"event_id": small.id, "seat_ids": small.rows["A"][:2]}).json()
     too_many = api.post(f"/api/holds/{hold['id']}/seats", user=buyer, json={"seat_ids": small.rows["A"][2:4]})
     assert_problem(too_many, 422)
@@ -59,8 +61,9 @@ async def test_holds_are_refused_with_403_outside_the_sale_window(api, mint, dom
     later = await make_event(on_sale_at=datetime.now(UTC) + timedelta(days=1))
     draft = await make_event(status="draft")
     ended = await make_event()
-    await set_event(ended.id, starts_at=datetime.now(UTC) - timedelta(hours=3),
-                    ends_at=datetime.now(UTC) - timedelta(hours=1))
+    await set_event(
+        ended.id, starts_at=datetime.now(UTC) - timedelta(hours=3), ends_at=datetime.now(UTC) - timedelta(hours=1)
+    )
     buyer = mint()
     for made in (later, draft, ended):
         answer = api.post("/api/holds", user=buyer, json={"event_id": made.id, "seat_ids": made.seat_ids[:1]})

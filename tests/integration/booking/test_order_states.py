@@ -50,6 +50,7 @@ class Gate:
             self.reached.set()
             await self.opened.wait()
             return await real(*args, **kwargs)
+
         return held
 
     def after(self, real):
@@ -58,6 +59,7 @@ class Gate:
             self.reached.set()
             await self.opened.wait()
             return result
+
         return held
 
     async def wait(self) -> None:
@@ -83,8 +85,11 @@ async def assert_consistent(domain, order_id: str) -> dict:
     refund = await domain.checkout.provider.refunded(reference=order_id)
     snapshot = await domain.holds.snapshot(event_id=str(order["event_id"]), user_id=str(order["user_id"]))
     seats = {s["id"]: s for s in snapshot["seats"]}
-    mine_booked = {str(t["seat_id"]) for t in tickets
-                   if seats[str(t["seat_id"])]["status"] == "booked" and seats[str(t["seat_id"])]["mine"]}
+    mine_booked = {
+        str(t["seat_id"])
+        for t in tickets
+        if seats[str(t["seat_id"])]["status"] == "booked" and seats[str(t["seat_id"])]["mine"]
+    }
     state = (order["status"], {t["status"] for t in tickets}, charged, bool(refund))
     if order["status"] == "confirmed":
         assert state[1:] == ({"valid"}, True, False), state
@@ -92,8 +97,9 @@ async def assert_consistent(domain, order_id: str) -> dict:
         assert mine_booked == {str(t["seat_id"]) for t in tickets}
     elif order["status"] in ("failed", "cancelled"):
         assert state[1] == {"void"}, state
-        assert not charged or (refund and order["refund_ref"] == refund["refund_ref"]
-                               and refund["amount"] == int(order["total"])), state
+        assert not charged or (
+            refund and order["refund_ref"] == refund["refund_ref"] and refund["amount"] == int(order["total"])
+        ), state
         assert not mine_booked, state
     else:
         pytest.fail(f"order left {state}")
@@ -105,8 +111,9 @@ async def start_checkout(domain, event, seat: str) -> tuple[str, str, str]:
     user = str(uuid.uuid4())
     hold = await domain.holds.create(user_id=user, event_id=event.id, seat_ids=[seat])
     await domain.holds.begin_checkout(user_id=user, hold_id=hold.id)
-    order_id = await repository.create_pending(user_id=user, event_id=event.id, hold_id=hold.id,
-                                               prices={seat: 5000}, currency="EUR", provider="simulated")
+    order_id = await repository.create_pending(
+        user_id=user, event_id=event.id, hold_id=hold.id, prices={seat: 5000}, currency="EUR", provider="simulated"
+    )
     return user, hold.id, order_id
 
 
@@ -118,14 +125,19 @@ async def confirmed_order(domain, event, seat: str) -> str:
 
 # --- a checkout stopped at each step ----------------------------------------------------------------
 
-CHECKOUT_STEPS = {"order written": (repository, "create_pending"), "charged": ("provider", "charge"),
-                  "charge recorded": (repository, "record_charge"), "seats booked": ("holds", "book")}
+CHECKOUT_STEPS = {
+    "order written": (repository, "create_pending"),
+    "charged": ("provider", "charge"),
+    "charge recorded": (repository, "record_charge"),
+    "seats booked": ("holds", "book"),
+}
 
 
 @pytest.mark.parametrize("how", [Crash, asyncio.CancelledError], ids=["crash", "client gone"])
 @pytest.mark.parametrize("step", list(CHECKOUT_STEPS))
 async def test_a_checkout_stopped_after_any_step_is_finished_by_the_reconciler_and_a_late_charge_changes_nothing(
-        step, how, monkeypatch, event, domain):
+    step, how, monkeypatch, event, domain
+):
     user, seat = str(uuid.uuid4()), event.rows["A"][list(CHECKOUT_STEPS).index(step)]
     hold = await domain.holds.create(user_id=user, event_id=event.id, seat_ids=[seat])
     owner, name = CHECKOUT_STEPS[step]
@@ -146,14 +158,18 @@ async def test_a_checkout_stopped_after_any_step_is_finished_by_the_reconciler_a
 
 # --- a cancellation stopped at each step ------------------------------------------------------------
 
-CANCEL_STEPS = {"cancelling written": (repository, "start_cancelling"), "refunded": ("provider", "refund"),
-                "seats released": ("holds", "cancel_seats")}
+CANCEL_STEPS = {
+    "cancelling written": (repository, "start_cancelling"),
+    "refunded": ("provider", "refund"),
+    "seats released": ("holds", "cancel_seats"),
+}
 
 
 @pytest.mark.parametrize("how", [Crash, asyncio.CancelledError], ids=["crash", "client gone"])
 @pytest.mark.parametrize("step", list(CANCEL_STEPS))
 async def test_a_cancellation_stopped_after_any_step_is_finished_by_the_reconciler_refunding_once(
-        step, how, monkeypatch, event, domain):
+    step, how, monkeypatch, event, domain
+):
     seat = event.rows["B"][list(CANCEL_STEPS).index(step)]
     order_id = await confirmed_order(domain, event, seat)
     order = await repository.get_order(order_id)
@@ -174,8 +190,10 @@ async def test_a_buyer_who_hangs_up_mid_cancellation_still_gets_the_whole_cancel
     order_id = await confirmed_order(domain, event, seat)
     user = str((await repository.get_order(order_id))["user_id"])
     gate = Gate()
-    deps = replace(domain.checkout, provider=Provider(domain.checkout.provider,
-                                                      refund=gate.before(domain.checkout.provider.refund)))
+    deps = replace(
+        domain.checkout,
+        provider=Provider(domain.checkout.provider, refund=gate.before(domain.checkout.provider.refund)),
+    )
     request = asyncio.ensure_future(orders.cancel_order(user_id=user, order_id=order_id, deps=deps))
     await gate.wait()
     request.cancel()  # what Sanic does to the handler when the client disconnects
@@ -191,12 +209,16 @@ async def test_a_buyer_who_hangs_up_mid_cancellation_still_gets_the_whole_cancel
 
 # --- races ----------------------------------------------------------------------------------------
 
+
 async def test_the_reconciler_giving_up_first_makes_a_late_charge_fail_instead_of_charging_a_failed_order(
-        event, domain):
+    event, domain
+):
     user, hold_id, order_id = await start_checkout(domain, event, event.rows["C"][0])
     gate = Gate()  # the buyer's retry is about to charge ...
-    retry_deps = replace(domain.checkout, provider=Provider(domain.checkout.provider,
-                                                            charge=gate.before(domain.checkout.provider.charge)))
+    retry_deps = replace(
+        domain.checkout,
+        provider=Provider(domain.checkout.provider, charge=gate.before(domain.checkout.provider.charge)),
+    )
     retry = asyncio.ensure_future(orders.place_order(user_id=user, hold_id=hold_id, card=CARD, deps=retry_deps))
     await gate.wait()
     await orders.reconcile(older_than_s=0, deps=domain.checkout)  # ... when the reconciler gives the order up
@@ -209,8 +231,9 @@ async def test_the_reconciler_giving_up_first_makes_a_late_charge_fail_instead_o
 async def test_the_reconciler_meeting_a_retry_that_has_charged_confirms_with_it(event, domain):
     user, hold_id, order_id = await start_checkout(domain, event, event.rows["C"][1])
     gate = Gate()  # the retry has charged the card ...
-    retry_deps = replace(domain.checkout, provider=Provider(domain.checkout.provider,
-                                                            charge=gate.after(domain.checkout.provider.charge)))
+    retry_deps = replace(
+        domain.checkout, provider=Provider(domain.checkout.provider, charge=gate.after(domain.checkout.provider.charge))
+    )
     retry = asyncio.ensure_future(orders.place_order(user_id=user, hold_id=hold_id, card=CARD, deps=retry_deps))
     await gate.wait()
     await orders.reconcile(older_than_s=0, deps=domain.checkout)  # ... when the reconciler looks at the order
@@ -222,8 +245,9 @@ async def test_the_reconciler_meeting_a_retry_that_has_charged_confirms_with_it(
 async def test_a_retry_confirming_while_the_reconciler_fails_the_order_ends_consistent(event, domain):
     user, hold_id, order_id = await start_checkout(domain, event, event.rows["C"][2])
     gate = Gate()  # the reconciler has decided the order was never paid, and is about to write so ...
-    reconciler_deps = replace(domain.checkout, provider=Provider(domain.checkout.provider,
-                                                                 void=gate.after(domain.checkout.provider.void)))
+    reconciler_deps = replace(
+        domain.checkout, provider=Provider(domain.checkout.provider, void=gate.after(domain.checkout.provider.void))
+    )
     reconciler = asyncio.ensure_future(orders.reconcile(older_than_s=0, deps=reconciler_deps))
     await gate.wait()
     try:  # ... while the buyer's retry pays and confirms
@@ -247,18 +271,21 @@ async def test_no_order_is_written_for_a_cancelled_event_even_when_redis_still_l
     hold = await domain.holds.create(user_id=user, event_id=event.id, seat_ids=[seat])
     await set_event(event.id, status="cancelled")  # committed; its job has not closed Redis yet
     with pytest.raises(EventClosed):
-        await repository.create_pending(user_id=user, event_id=event.id, hold_id=hold.id, prices={seat: 5000},
-                                        currency="EUR", provider="simulated")
+        await repository.create_pending(
+            user_id=user, event_id=event.id, hold_id=hold.id, prices={seat: 5000}, currency="EUR", provider="simulated"
+        )
     assert await repository.live_order_for_hold(user_id=user, hold_id=hold.id) is None
 
 
 @pytest.mark.parametrize("first", ["event cancellation", "checkout"])
 async def test_an_event_cancellation_meeting_a_checkout_between_charge_and_confirm_refunds_it_once(
-        first, event, domain):
+    first, event, domain
+):
     user, hold_id, order_id = await start_checkout(domain, event, event.rows["C"][5])
     gate = Gate()  # the checkout has charged the card and is about to book and confirm ...
-    checkout_deps = replace(domain.checkout, provider=Provider(domain.checkout.provider,
-                                                               charge=gate.after(domain.checkout.provider.charge)))
+    checkout_deps = replace(
+        domain.checkout, provider=Provider(domain.checkout.provider, charge=gate.after(domain.checkout.provider.charge))
+    )
     checkout = asyncio.ensure_future(orders.place_order(user_id=user, hold_id=hold_id, card=CARD, deps=checkout_deps))
     await gate.wait()
     await set_event(event.id, status="cancelled")  # ... when the organizer cancels

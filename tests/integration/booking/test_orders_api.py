@@ -7,7 +7,6 @@ import json
 import re
 import uuid
 
-
 from boxoffice.domain.orders import idempotency
 from boxoffice.domain.orders.schemas import OrderRequest
 from boxoffice.services.common.validation import validate
@@ -23,8 +22,12 @@ def hold_seats(api, buyer, event, seats) -> dict:
 
 
 def pay(api, buyer, hold_id, card=GOOD_CARD, key=None):
-    return api.post("/api/orders", user=buyer, json={"hold_id": hold_id, "payment": card},
-                    headers={"Idempotency-Key": key or uuid.uuid4().hex})
+    return api.post(
+        "/api/orders",
+        user=buyer,
+        json={"hold_id": hold_id, "payment": card},
+        headers={"Idempotency-Key": key or uuid.uuid4().hex},
+    )
 
 
 def seat_status(api, event_id, seat_id) -> str:
@@ -68,8 +71,13 @@ async def test_idempotency_key_matrix(api, mint, event, domain):
     # the same key while the first request still runs
     running = uuid.uuid4().hex
     body = {"hold_id": "x", "payment": GOOD_CARD}
-    await idempotency.begin(user_id=buyer.id, key=running, ttl_s=60, lock_s=60,
-                            request_hash=domain.checkout.idempotency.fingerprint(validate(OrderRequest, body).fingerprinted()))
+    await idempotency.begin(
+        user_id=buyer.id,
+        key=running,
+        ttl_s=60,
+        lock_s=60,
+        request_hash=domain.checkout.idempotency.fingerprint(validate(OrderRequest, body).fingerprinted()),
+    )
     in_flight = api.post("/api/orders", user=buyer, json=body, headers={"Idempotency-Key": running})
     assert_problem(in_flight, 409)
 
@@ -77,12 +85,24 @@ async def test_idempotency_key_matrix(api, mint, event, domain):
 async def test_concurrent_requests_with_one_key_charge_once(stack, mint, event):
     buyer = mint()
     async with client(stack) as http:
-        hold = (await http.post("/api/holds", json={"event_id": event.id, "seat_ids": [event.rows["B"][0]]},
-                                headers={"Authorization": f"Bearer {buyer.token}"})).json()
+        hold = (
+            await http.post(
+                "/api/holds",
+                json={"event_id": event.id, "seat_ids": [event.rows["B"][0]]},
+                headers={"Authorization": f"Bearer {buyer.token}"},
+            )
+        ).json()
         key = uuid.uuid4().hex
-        answers = await asyncio.gather(*(http.post(
-            "/api/orders", json={"hold_id": hold["id"], "payment": GOOD_CARD},
-            headers={"Authorization": f"Bearer {buyer.token}", "Idempotency-Key": key}) for _ in range(5)))
+        answers = await asyncio.gather(
+            *(
+                http.post(
+                    "/api/orders",
+                    json={"hold_id": hold["id"], "payment": GOOD_CARD},
+                    headers={"Authorization": f"Bearer {buyer.token}", "Idempotency-Key": key},
+                )
+                for _ in range(5)
+            )
+        )
         listed = (await http.get("/api/orders", headers={"Authorization": f"Bearer {buyer.token}"})).json()
     assert {a.status_code for a in answers} <= {201, 409}
     assert any(a.status_code == 201 for a in answers)
@@ -105,9 +125,12 @@ async def test_a_declined_card_is_402_and_the_hold_stays_for_another_try(api, mi
 async def test_card_details_are_checked_before_any_charge(api, mint, event):
     buyer = mint()
     hold = hold_seats(api, buyer, event, [event.rows["A"][7]])
-    for bad, field in ((dict(card_number="4242424242424241"), "payment.card_number"),
-                       (dict(expiry="01/20"), "payment.expiry"), (dict(expiry="13/39"), "payment.expiry"),
-                       (dict(cvc="12"), "payment.cvc")):
+    for bad, field in (
+        (dict(card_number="4242424242424241"), "payment.card_number"),
+        (dict(expiry="01/20"), "payment.expiry"),
+        (dict(expiry="13/39"), "payment.expiry"),
+        (dict(cvc="12"), "payment.cvc"),
+    ):
         body = assert_problem(pay(api, buyer, hold["id"], card={**GOOD_CARD, **bad}), 422)
         assert field in [e["field"] for e in body["errors"]]
     assert api.get(f"/api/holds/{hold['id']}", user=buyer).status_code == 200
@@ -133,6 +156,7 @@ async def test_another_buyers_order_and_hold_are_404(api, mint, event):
 
 async def test_orders_are_listed_newest_first_with_a_next_cursor(api, mint, domain):
     from tests.integration.booking.factories import make_event
+
     buyer = mint()
     made = [await make_event() for _ in range(3)]
     ids = []
@@ -166,13 +190,16 @@ async def test_cancelling_refunds_voids_tickets_and_releases_the_seats_live(stac
 
 async def test_sales_reach_the_search_outbox_as_available_seats(api, mint, event, domain):
     from tortoise.connection import get_connection
+
     buyer = mint()
     pay(api, buyer, hold_seats(api, buyer, event, event.rows["B"][2:4])["id"])
     rows = []
     for _ in range(30):
         rows = await get_connection("default").execute_query_dict(
             "SELECT version, payload FROM outbox WHERE aggregate_id = $1 AND kind = 'event.upserted'"
-            " ORDER BY id DESC LIMIT 1", [event.id])
+            " ORDER BY id DESC LIMIT 1",
+            [event.id],
+        )
         if rows:
             break
         await asyncio.sleep(0.2)
@@ -186,5 +213,6 @@ async def test_a_buyers_order_list_is_served_by_a_user_id_created_at_index(domai
     from tortoise.connection import get_connection
 
     rows = await get_connection("default").execute_query_dict(
-        "SELECT indexdef FROM pg_indexes WHERE tablename = 'orders'")
+        "SELECT indexdef FROM pg_indexes WHERE tablename = 'orders'"
+    )
     assert any(re.search(r"\(user_id, created_at\)", r["indexdef"]) for r in rows), rows

@@ -8,9 +8,9 @@ import pytest
 
 from boxoffice.domain.orders import repository
 from boxoffice.domain.orders import service as orders
+from boxoffice.domain.orders.schemas import OrderRequest
 from boxoffice.domain.payments.provider import Card
 from boxoffice.errors import SeatsTaken
-from boxoffice.domain.orders.schemas import OrderRequest
 from boxoffice.services.common.validation import validate
 from tests.integration.booking.conftest import GOOD_CARD
 from tests.integration.booking.test_orders_api import hold_seats, pay, seat_status
@@ -45,10 +45,12 @@ async def test_postgres_refuses_a_second_valid_ticket_even_when_redis_lets_a_hol
 async def test_a_checkout_that_stopped_after_the_charge_is_confirmed_by_the_reconciler(mint, event, domain):
     user = str(uuid.uuid4())
     seat = event.rows["B"][1]
-    hold = await domain.holds.begin_checkout(user_id=user, hold_id=(await domain.holds.create(
-        user_id=user, event_id=event.id, seat_ids=[seat])).id)
-    order_id = await repository.create_pending(user_id=user, event_id=event.id, hold_id=hold.id,
-                                               prices={seat: 5000}, currency="EUR", provider="simulated")
+    hold = await domain.holds.begin_checkout(
+        user_id=user, hold_id=(await domain.holds.create(user_id=user, event_id=event.id, seat_ids=[seat])).id
+    )
+    order_id = await repository.create_pending(
+        user_id=user, event_id=event.id, hold_id=hold.id, prices={seat: 5000}, currency="EUR", provider="simulated"
+    )
     await domain.checkout.provider.charge(reference=order_id, amount=5000, currency="EUR", card=CARD)
     # ... the process dies here: no payment_ref recorded, Redis not told, order pending
     assert await orders.reconcile(older_than_s=0, deps=domain.checkout) >= 1
@@ -62,8 +64,9 @@ async def test_a_checkout_that_stopped_before_the_charge_is_undone_by_the_reconc
     user = str(uuid.uuid4())
     seat = event.rows["B"][2]
     hold = await domain.holds.create(user_id=user, event_id=event.id, seat_ids=[seat])
-    order_id = await repository.create_pending(user_id=user, event_id=event.id, hold_id=hold.id,
-                                               prices={seat: 5000}, currency="EUR", provider="simulated")
+    order_id = await repository.create_pending(
+        user_id=user, event_id=event.id, hold_id=hold.id, prices={seat: 5000}, currency="EUR", provider="simulated"
+    )
     await orders.reconcile(older_than_s=0, deps=domain.checkout)
     order = await repository.get_order(order_id)
     assert order["status"] == "failed"
@@ -75,14 +78,25 @@ async def test_a_retry_after_a_crash_with_the_same_key_finishes_the_same_order(a
     hold = hold_seats(api, buyer, event, [event.rows["B"][3]])
     key = uuid.uuid4().hex
     from boxoffice.domain.orders import idempotency
+
     body = {"hold_id": hold["id"], "payment": GOOD_CARD}
     # the first attempt took the key and wrote the order, then its process died (lock lapsed)
-    await idempotency.begin(user_id=buyer.id, key=key, ttl_s=60, lock_s=0,
-                            request_hash=domain.checkout.idempotency.fingerprint(validate(OrderRequest, body).fingerprinted()))
+    await idempotency.begin(
+        user_id=buyer.id,
+        key=key,
+        ttl_s=60,
+        lock_s=0,
+        request_hash=domain.checkout.idempotency.fingerprint(validate(OrderRequest, body).fingerprinted()),
+    )
     await domain.holds.begin_checkout(user_id=buyer.id, hold_id=hold["id"])
-    order_id = await repository.create_pending(user_id=buyer.id, event_id=event.id, hold_id=hold["id"],
-                                               prices={event.rows["B"][3]: 5000}, currency="EUR",
-                                               provider="simulated")
+    order_id = await repository.create_pending(
+        user_id=buyer.id,
+        event_id=event.id,
+        hold_id=hold["id"],
+        prices={event.rows["B"][3]: 5000},
+        currency="EUR",
+        provider="simulated",
+    )
     answer = api.post("/api/orders", user=buyer, json=body, headers={"Idempotency-Key": key})
     assert answer.status_code == 201, answer.text
     assert answer.json()["id"] == order_id and answer.json()["status"] == "confirmed"

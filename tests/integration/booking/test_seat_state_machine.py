@@ -32,7 +32,9 @@ DECLINED = Card("4000000000000002", "12/39", "123")
 async def valid_tickets(event_id: str) -> list[dict]:
     return await get_connection("default").execute_query_dict(
         "SELECT seat_id::text AS seat, count(*) AS n FROM tickets WHERE event_id = $1 AND status = 'valid'"
-        " GROUP BY seat_id", [event_id])
+        " GROUP BY seat_id",
+        [event_id],
+    )
 
 
 def machine_for(domain, loop: asyncio.AbstractEventLoop, context: contextvars.Context):
@@ -44,8 +46,9 @@ def machine_for(domain, loop: asyncio.AbstractEventLoop, context: contextvars.Co
 
         def start() -> None:
             task = asyncio.ensure_future(coro)
-            task.add_done_callback(lambda t: done.set_exception(t.exception()) if t.exception()
-                                   else done.set_result(t.result()))
+            task.add_done_callback(
+                lambda t: done.set_exception(t.exception()) if t.exception() else done.set_result(t.result())
+            )
 
         loop.call_soon_threadsafe(start, context=context)
         return done.result(30)
@@ -80,7 +83,9 @@ def machine_for(domain, loop: asyncio.AbstractEventLoop, context: contextvars.Co
         @rule(buyer=st.integers(0, BUYERS - 1), picks=st.sets(st.integers(0, 6), min_size=1, max_size=3))
         def hold(self, buyer, picks):
             user, wanted = self.users[buyer], {self.seats[i] for i in picks}
-            hold, error = self.attempt(domain.holds.create(user_id=user, event_id=self.event.id, seat_ids=sorted(wanted)))
+            hold, error = self.attempt(
+                domain.holds.create(user_id=user, event_id=self.event.id, seat_ids=sorted(wanted))
+            )
             should = user not in self.holds and wanted <= self.free() and self.owned(user) + len(wanted) <= 4
             assert (hold is not None) == should, (error, wanted, self.free())
             if hold:
@@ -147,8 +152,11 @@ def machine_for(domain, loop: asyncio.AbstractEventLoop, context: contextvars.Co
         def order(self, data, declined):
             user = self.holder(data)
             hold_id, seats = self.holds[user]
-            body, error = self.attempt(orders.place_order(user_id=user, hold_id=hold_id,
-                                                          card=DECLINED if declined else GOOD, deps=domain.checkout))
+            body, error = self.attempt(
+                orders.place_order(
+                    user_id=user, hold_id=hold_id, card=DECLINED if declined else GOOD, deps=domain.checkout
+                )
+            )
             assert (body is None) == declined, error
             if body:
                 del self.holds[user]
@@ -184,6 +192,5 @@ def machine_for(domain, loop: asyncio.AbstractEventLoop, context: contextvars.Co
 async def test_seat_states_stay_consistent_under_any_sequence_of_buyer_actions(domain):
     loop = asyncio.get_running_loop()
     machine = machine_for(domain, loop, contextvars.copy_context())
-    config = settings(max_examples=25, stateful_step_count=20, deadline=None,
-                      suppress_health_check=list(HealthCheck))
+    config = settings(max_examples=25, stateful_step_count=20, deadline=None, suppress_health_check=list(HealthCheck))
     await loop.run_in_executor(None, lambda: run_state_machine_as_test(machine, settings=config))

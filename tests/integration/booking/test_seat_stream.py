@@ -57,12 +57,15 @@ async def test_changes_after_the_snapshot_cursor_replay_with_no_gap_and_no_dupli
             assert r.headers["content-type"].startswith("text/event-stream")
             first = await read_sse(r, 3)
         assert [json.loads(m["data"]) for m in first] == [
-            {"type": "held", "seat_ids": [a[0]]}, {"type": "held", "seat_ids": [a[1]]},
-            {"type": "released", "seat_ids": [a[0]], "reason": "released"}]
+            {"type": "held", "seat_ids": [a[0]]},
+            {"type": "held", "seat_ids": [a[1]]},
+            {"type": "released", "seat_ids": [a[0]], "reason": "released"},
+        ]
         assert all(m["event"] == "seats" for m in first)
         # reconnect from the second message: exactly the third, then what happens next
-        async with http.stream("GET", f"/api/events/{event.id}/seats/stream",
-                               headers={"Last-Event-ID": first[1]["id"]}) as r:
+        async with http.stream(
+            "GET", f"/api/events/{event.id}/seats/stream", headers={"Last-Event-ID": first[1]["id"]}
+        ) as r:
             api.delete(f"/api/holds/{hold['id']}", user=buyer)
             again = await read_sse(r, 2)
         assert [m["id"] for m in again][0] == first[2]["id"]
@@ -93,8 +96,9 @@ async def test_a_trimmed_point_answers_reset_and_a_kept_one_replays(stack, api, 
     async with client(stack) as http:
         async with http.stream("GET", f"/api/events/{event.id}/seats/stream", headers={"Last-Event-ID": cursor}) as r:
             [message] = await read_sse(r, 1)
-        async with http.stream("GET", f"/api/events/{event.id}/seats/stream",
-                               headers={"Last-Event-ID": kept[0].identifier}) as r:
+        async with http.stream(
+            "GET", f"/api/events/{event.id}/seats/stream", headers={"Last-Event-ID": kept[0].identifier}
+        ) as r:
             replayed = await read_sse(r, 4)
     assert message["event"] == "reset"
     assert [m["id"] for m in replayed] == [e.identifier for e in kept[1:]]
@@ -104,8 +108,9 @@ async def test_a_lapsed_hold_is_announced_released_expired_within_a_second(stack
     async with client(stack) as http:
         async with http.stream("GET", f"/api/events/{event.id}/seats/stream") as r:
             await asyncio.sleep(0.2)
-            hold = await domain.holds.create(user_id=str(uuid.uuid4()), event_id=event.id,
-                                             seat_ids=[event.rows["A"][3]], ttl_s=1)
+            hold = await domain.holds.create(
+                user_id=str(uuid.uuid4()), event_id=event.id, seat_ids=[event.rows["A"][3]], ttl_s=1
+            )
             held, released = await read_sse(r, 2, timeout=5)
             seen_at = time.time()
     assert json.loads(held["data"])["type"] == "held"
@@ -142,8 +147,9 @@ async def sse_connections(stack) -> float:
 async def open_raw_stream(stack, event_id: str) -> asyncio.StreamWriter:
     """An SSE request through nginx on a bare socket, once its first bytes have arrived."""
     reader, writer = await asyncio.open_connection("127.0.0.1", stack.ports.http)
-    writer.write(f"GET /api/events/{event_id}/seats/stream HTTP/1.1\r\nHost: test\r\n"
-                 "Accept: text/event-stream\r\n\r\n".encode())
+    writer.write(
+        f"GET /api/events/{event_id}/seats/stream HTTP/1.1\r\nHost: test\r\nAccept: text/event-stream\r\n\r\n".encode()
+    )
     head = await asyncio.wait_for(reader.readuntil(b"retry: 1000"), 10)
     assert head.startswith(b"HTTP/1.1 200")
     return writer
@@ -187,11 +193,13 @@ async def test_a_subscriber_that_leaves_while_the_event_channel_starts_leaves_no
 
 async def test_absurd_resume_points_are_422_problems_naming_the_header_or_parameter(api, event):
     stream = f"/api/events/{event.id}/seats/stream"
-    cases = [({"headers": {"Last-Event-ID": "99999999999999999999-0"}}, "Last-Event-ID"),
-             ({"headers": {"Last-Event-ID": "18446744073709551615-18446744073709551616"}}, "Last-Event-ID"),
-             ({"headers": {"Last-Event-ID": "99999999999999-0"}}, "Last-Event-ID"),  # the year 5138
-             ({"params": {"cursor": "99999999999999999999-0"}}, "cursor"),
-             ({"params": {"cursor": "last"}}, "cursor")]
+    cases = [
+        ({"headers": {"Last-Event-ID": "99999999999999999999-0"}}, "Last-Event-ID"),
+        ({"headers": {"Last-Event-ID": "18446744073709551615-18446744073709551616"}}, "Last-Event-ID"),
+        ({"headers": {"Last-Event-ID": "99999999999999-0"}}, "Last-Event-ID"),  # the year 5138
+        ({"params": {"cursor": "99999999999999999999-0"}}, "cursor"),
+        ({"params": {"cursor": "last"}}, "cursor"),
+    ]
     for kw, field in cases:
         answer = api.get(stream, **kw)
         assert answer.status_code == 422, (kw, answer.status_code, answer.text[:200])

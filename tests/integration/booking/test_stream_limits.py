@@ -26,8 +26,12 @@ def booking(stack):
     env = stack.service_env() | {"BOXOFFICE_SSE_PING_S": str(PING_S), "BOXOFFICE_SSE_MAX_CONNECTIONS": str(CAP)}
     log = stack.log_dir / "booking-stream-limits.log"
     with log.open("w") as out:
-        process = subprocess.Popen([str(stack.root / ".venv/bin/boxoffice"), "serve", "booking", "--port", str(port)],
-                                   env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [str(stack.root / ".venv/bin/boxoffice"), "serve", "booking", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -79,7 +83,7 @@ async def test_a_quiet_sse_stream_gets_a_ping_comment_at_least_every_sse_ping_s(
                                 return
 
             await asyncio.wait_for(read(), 10)
-    gaps = [b - a for a, b in zip([opened, *pings], pings)]
+    gaps = [b - a for a, b in zip([opened, *pings], pings, strict=False)]
     assert len(pings) == 5
     assert max(gaps) < PING_S + 0.35, gaps
     assert min(gaps) > PING_S * 0.5, gaps  # pings mark silence; they are not a flood

@@ -12,4 +12,3 @@ from tests.integration.multi.stacks import cluster_stack
 @pytest.fixture(scope="session")
 def stack():
     return cluster_stack()
-

@@ -58,8 +58,9 @@ def test_the_keys_of_many_events_spread_over_all_three_primaries():
 
 async def test_the_token_bucket_on_the_cluster_passes_one_burst_and_refuses_the_rest(stack, mint, domain):
     buyer = mint()
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{stack.ports.gateway}", timeout=30,
-                                 limits=httpx.Limits(max_connections=60)) as http:
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{stack.ports.gateway}", timeout=30, limits=httpx.Limits(max_connections=60)
+    ) as http:
         answers = await asyncio.gather(*(http.post("/api/holds", json={}, headers=bearer(buyer)) for _ in range(50)))
     passed = sum(a.status_code != 429 for a in answers)
     assert 20 <= passed <= 26, [a.status_code for a in answers]
@@ -76,10 +77,16 @@ async def test_the_waiting_room_on_the_cluster_admits_everyone_once_and_the_admi
         await asyncio.sleep(1.0)
         places = [(await http.get(path, headers=bearer(b))).json() for b in buyers]
         assert {p["status"] for p in places} == {"admitted"}
-        held = await http.post("/api/holds", json={"event_id": made.id, "seat_ids": [made.rows["A"][0]]},
-                               headers={**bearer(buyers[0]), "X-Admission-Token": places[0]["admission_token"]})
-        refused = await http.post("/api/holds", json={"event_id": made.id, "seat_ids": [made.rows["A"][1]]},
-                                  headers={**bearer(buyers[1]), "X-Admission-Token": places[0]["admission_token"]})
+        held = await http.post(
+            "/api/holds",
+            json={"event_id": made.id, "seat_ids": [made.rows["A"][0]]},
+            headers={**bearer(buyers[0]), "X-Admission-Token": places[0]["admission_token"]},
+        )
+        refused = await http.post(
+            "/api/holds",
+            json={"event_id": made.id, "seat_ids": [made.rows["A"][1]]},
+            headers={**bearer(buyers[1]), "X-Admission-Token": places[0]["admission_token"]},
+        )
     assert held.status_code == 201, held.text
     assert refused.status_code == 403 and refused.json()["queue_url"] == path
     entries = await domain.redis.xrange(keys.queue_keys(made.id)[4])

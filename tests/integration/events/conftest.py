@@ -10,7 +10,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import pytest
@@ -29,23 +29,43 @@ ROOT_DIR = __import__("pathlib").Path(__file__).resolve().parents[3]
 
 
 def later(days: float = 30, hours: float = 0) -> str:
-    moment = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=days, hours=hours)
+    moment = datetime.now(UTC).replace(microsecond=0) + timedelta(days=days, hours=hours)
     return moment.isoformat().replace("+00:00", "Z")
 
 
 def venue_body(**changes) -> dict:
-    body = {"name": "Town Hall", "city": "Zürich", "address": "Hauptstrasse 1", "timezone": "Europe/Zurich",
-            "sections": [{"name": "Stalls", "rows": [{"label": "A", "seat_count": 10, "category": "premium"},
-                                                     {"label": "B", "seat_count": 12, "category": "standard"}]},
-                         {"name": "Balcony", "rows": [{"label": "C", "seat_count": 8, "category": "standard"}]}]}
+    body = {
+        "name": "Town Hall",
+        "city": "Zürich",
+        "address": "Hauptstrasse 1",
+        "timezone": "Europe/Zurich",
+        "sections": [
+            {
+                "name": "Stalls",
+                "rows": [
+                    {"label": "A", "seat_count": 10, "category": "premium"},
+                    {"label": "B", "seat_count": 12, "category": "standard"},
+                ],
+            },
+            {"name": "Balcony", "rows": [{"label": "C", "seat_count": 8, "category": "standard"}]},
+        ],
+    }
     return body | changes
 
 
 def event_body(venue_id: str, **changes) -> dict:
-    body = {"title": "Motörhead Tribute", "description": "Loud.", "category": "concert", "performer": "Lemmy's Ghosts",
-            "venue_id": venue_id, "starts_at": later(30), "ends_at": later(30, 3), "currency": "EUR",
-            "price_categories": [{"category": "premium", "price": 9000}, {"category": "standard", "price": 4500}],
-            "max_tickets_per_order": 6}
+    body = {
+        "title": "Motörhead Tribute",
+        "description": "Loud.",
+        "category": "concert",
+        "performer": "Lemmy's Ghosts",
+        "venue_id": venue_id,
+        "starts_at": later(30),
+        "ends_at": later(30, 3),
+        "currency": "EUR",
+        "price_categories": [{"category": "premium", "price": 9000}, {"category": "standard", "price": 4500}],
+        "max_tickets_per_order": 6,
+    }
     return body | changes
 
 
@@ -102,6 +122,7 @@ async def operator(api, main_db) -> User:
 
 # --- the private outbox world ------------------------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 async def relay_db(stack) -> str:
     """A migrated database of its own; Tortoise in this process points at it."""
@@ -111,8 +132,9 @@ async def relay_db(stack) -> str:
     await admin.execute(f"CREATE DATABASE {name}")
     url = stack.database_url.rsplit("/", 1)[0] + f"/{name}"
     env = stack.service_env() | {"BOXOFFICE_DATABASE_URL": url}
-    subprocess.run([sys.executable, "-m", "boxoffice.cli", "migrate"], env=env, check=True, cwd=ROOT_DIR,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "boxoffice.cli", "migrate"], env=env, check=True, cwd=ROOT_DIR, capture_output=True
+    )
     await Tortoise.init(config=tortoise_config(f"{url}?maxsize=10"))
     yield url
     await Tortoise.close_connections()
@@ -144,14 +166,32 @@ async def empty_outbox(relay_db):
 
 def document(event_id: str, version: int, *, title: str | None = None) -> dict:
     """A real search document (documents.event_document) whose title names its version."""
-    venue = Venue(id=uuid.uuid4(), name="Relay Hall", city="Köln", address="x", timezone="Europe/Berlin",
-                  sections=[], seat_count=10)
-    starts = datetime.now(timezone.utc) + timedelta(days=10)
-    event = Event(id=event_id, owner_id=uuid.uuid4(), title=title or f"v{version}", description="",
-                  category=EventCategory.CONCERT, performer="Relay Band", starts_at=starts,
-                  ends_at=starts + timedelta(hours=2), on_sale_at=None, currency="EUR",
-                  price_categories=[{"category": "standard", "price": 1000}], status=EventStatus.PUBLISHED,
-                  seat_count=10, published_at=None)
+    venue = Venue(
+        id=uuid.uuid4(),
+        name="Relay Hall",
+        city="Köln",
+        address="x",
+        timezone="Europe/Berlin",
+        sections=[],
+        seat_count=10,
+    )
+    starts = datetime.now(UTC) + timedelta(days=10)
+    event = Event(
+        id=event_id,
+        owner_id=uuid.uuid4(),
+        title=title or f"v{version}",
+        description="",
+        category=EventCategory.CONCERT,
+        performer="Relay Band",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        on_sale_at=None,
+        currency="EUR",
+        price_categories=[{"category": "standard", "price": 1000}],
+        status=EventStatus.PUBLISHED,
+        seat_count=10,
+        published_at=None,
+    )
     return event_document(event, venue, sold=0)
 
 
@@ -163,7 +203,9 @@ async def queue(event_id: str, version: int, kind: str = "event.upserted") -> in
 async def rows_of(*event_ids: str) -> list[dict]:
     return await get_connection("default").execute_query_dict(
         "SELECT id, aggregate_id, version, status, attempts, available_at, delivered_at, last_error, now() AS now "
-        "FROM outbox WHERE aggregate_id = ANY($1::text[]) ORDER BY id", [list(event_ids)])
+        "FROM outbox WHERE aggregate_id = ANY($1::text[]) ORDER BY id",
+        [list(event_ids)],
+    )
 
 
 async def indexed(es: AsyncElasticsearch, alias: str, event_id: str) -> dict | None:

@@ -27,12 +27,20 @@ def test_creating_an_event_gives_a_draft_with_its_venue_summary_and_an_etag(api,
 
 def test_event_validation_reports_every_rule_by_field(api, org_a):
     venue = org_a.venue()
-    body = event_body(venue["id"], starts_at=later(-1), ends_at=later(-2), category="opera", currency="eur",
-                      max_tickets_per_order=21, status="published")
+    body = event_body(
+        venue["id"],
+        starts_at=later(-1),
+        ends_at=later(-2),
+        category="opera",
+        currency="eur",
+        max_tickets_per_order=21,
+        status="published",
+    )
     problem = assert_problem(api.post("/api/events", user=org_a.user, json=body), 422)
     assert {e["field"] for e in problem["errors"]} == {"category", "currency", "max_tickets_per_order", "status"}
-    body = event_body(venue["id"], starts_at=later(-1), ends_at=later(-2),
-                      price_categories=[{"category": "premium", "price": 100}])
+    body = event_body(
+        venue["id"], starts_at=later(-1), ends_at=later(-2), price_categories=[{"category": "premium", "price": 100}]
+    )
     problem = assert_problem(api.post("/api/events", user=org_a.user, json=body), 422)
     assert {e["field"] for e in problem["errors"]} == {"starts_at", "ends_at", "price_categories"}
 
@@ -88,37 +96,67 @@ def test_patch_checks_the_merged_event_and_refuses_server_owned_members(api, org
     for member in ("status", "version", "owner_id", "seat_count"):
         problem = assert_problem(api.patch(path, user=org_a.user, json={member: 1}, headers=etag), 422)
         assert problem["errors"] == [{"field": member, "message": "unknown field"}]
-    cleared = api.patch(path, user=org_a.user, headers=etag,
-                        json={"on_sale_at": later(1), "waiting_room": {"enabled": True}, "max_tickets_per_order": 2})
+    cleared = api.patch(
+        path,
+        user=org_a.user,
+        headers=etag,
+        json={"on_sale_at": later(1), "waiting_room": {"enabled": True}, "max_tickets_per_order": 2},
+    )
     assert cleared.json()["waiting_room"] == {"enabled": True, "admit_per_minute": 100, "admission_minutes": 10}
-    assert api.patch(path, user=org_a.user, json={"waiting_room": None}, headers={"If-Match": 'W/"2"'}).json()[
-        "waiting_room"] is None
+    assert (
+        api.patch(path, user=org_a.user, json={"waiting_room": None}, headers={"If-Match": 'W/"2"'}).json()[
+            "waiting_room"
+        ]
+        is None
+    )
 
 
 async def test_the_seat_map_can_move_to_another_venue_until_tickets_are_sold(api, org_a, main_db):
     event = org_a.event()
     path = f"/api/events/{event['id']}"
-    bigger = org_a.venue(sections=[{"name": "Hall", "rows": [{"label": "Z", "seat_count": 50, "category": "premium"},
-                                                             {"label": "Y", "seat_count": 5, "category": "standard"}]}])
+    bigger = org_a.venue(
+        sections=[
+            {
+                "name": "Hall",
+                "rows": [
+                    {"label": "Z", "seat_count": 50, "category": "premium"},
+                    {"label": "Y", "seat_count": 5, "category": "standard"},
+                ],
+            }
+        ]
+    )
     moved = api.patch(path, user=org_a.user, json={"venue_id": bigger["id"]}, headers={"If-Match": 'W/"1"'})
     assert moved.status_code == 200, moved.text
     assert moved.json()["seat_count"] == 55 and moved.json()["venue"]["id"] == bigger["id"]
     await sell_one_ticket(main_db, event["id"])
     frozen = api.patch(path, user=org_a.user, json={"venue_id": org_a.venue()["id"]}, headers={"If-Match": 'W/"2"'})
     assert assert_problem(frozen, 409)["type"].endswith("seat-map-frozen")
-    assert api.patch(path, user=org_a.user, json={"title": "Still fine"}, headers={"If-Match": 'W/"2"'}).status_code == 200
+    assert (
+        api.patch(path, user=org_a.user, json={"title": "Still fine"}, headers={"If-Match": 'W/"2"'}).status_code == 200
+    )
 
 
 async def sell_one_ticket(main_db, event_id: str) -> None:
     """What the booking service does when an order goes through, reduced to the rows."""
     seat = await main_db.fetchval("SELECT id FROM event_seats WHERE event_id = $1::uuid LIMIT 1", event_id)
     order = uuid.uuid4()
-    await main_db.execute("INSERT INTO orders (id, user_id, event_id, hold_id, status, total, currency, "
-                          "payment_provider, created_at, updated_at) VALUES ($1, $2, $3::uuid, 'h', 'confirmed', "
-                          "100, 'EUR', 'simulated', now(), now())", order, uuid.uuid4(), event_id)
-    await main_db.execute("INSERT INTO tickets (id, order_id, event_id, seat_id, code, status, price, created_at) "
-                          "VALUES ($1, $2, $3::uuid, $4, $5, 'valid', 100, now())",
-                          uuid.uuid4(), order, event_id, seat, uuid.uuid4().hex)
+    await main_db.execute(
+        "INSERT INTO orders (id, user_id, event_id, hold_id, status, total, currency, "
+        "payment_provider, created_at, updated_at) VALUES ($1, $2, $3::uuid, 'h', 'confirmed', "
+        "100, 'EUR', 'simulated', now(), now())",
+        order,
+        uuid.uuid4(),
+        event_id,
+    )
+    await main_db.execute(
+        "INSERT INTO tickets (id, order_id, event_id, seat_id, code, status, price, created_at) "
+        "VALUES ($1, $2, $3::uuid, $4, $5, 'valid', 100, now())",
+        uuid.uuid4(),
+        order,
+        event_id,
+        seat,
+        uuid.uuid4().hex,
+    )
 
 
 def test_publish_cancel_and_delete_follow_the_event_states(api, org_a):

@@ -15,9 +15,11 @@ from tests.support import assert_problem
 async def dead_row(db) -> int:
     """A dead delete of an event Elasticsearch never had: once re-queued, the relay delivers it (404)."""
     return await db.fetchval(
-        "INSERT INTO outbox (aggregate_id, kind, version, payload, status, attempts, available_at, created_at, last_error) "
-        "VALUES ($1, 'event.deleted', 1, '{}', 'dead', 12, now(), now(), 'ConnectionError: gave up') RETURNING id",
-        str(uuid.uuid4()))
+        "INSERT INTO outbox (aggregate_id, kind, version, payload, status, attempts, available_at, created_at,"
+        " last_error) VALUES ($1, 'event.deleted', 1, '{}', 'dead', 12, now(), now(), 'ConnectionError: gave up')"
+        " RETURNING id",
+        str(uuid.uuid4()),
+    )
 
 
 async def test_an_operator_lists_dead_rows_and_requeues_one_which_the_relay_then_delivers(api, operator, main_db):
@@ -48,11 +50,18 @@ async def test_the_cli_lists_dead_rows_and_requeues_them_all(stack, main_db):
     row_id = await dead_row(main_db)
     cli = [sys.executable, "-m", "boxoffice.cli", "outbox"]
     env = stack.service_env()
-    listed = subprocess.run(cli + ["list", "--status", "dead", "--limit", "100"], env=env, cwd=ROOT_DIR,
-                            capture_output=True, text=True, check=True)
+    listed = subprocess.run(
+        cli + ["list", "--status", "dead", "--limit", "100"],
+        env=env,
+        cwd=ROOT_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert row_id in [json.loads(line)["id"] for line in listed.stdout.splitlines()]
-    requeued = subprocess.run(cli + ["requeue", "--all-dead"], env=env, cwd=ROOT_DIR, capture_output=True, text=True,
-                              check=True)
+    requeued = subprocess.run(
+        cli + ["requeue", "--all-dead"], env=env, cwd=ROOT_DIR, capture_output=True, text=True, check=True
+    )
     assert requeued.stdout.startswith("re-queued ")
     assert await main_db.fetchval("SELECT status FROM outbox WHERE id = $1", row_id) in ("pending", "delivered")
     refused = subprocess.run(cli + ["requeue"], env=env, cwd=ROOT_DIR, capture_output=True, text=True)

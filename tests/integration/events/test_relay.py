@@ -64,12 +64,18 @@ asyncio.run(main(*sys.argv[1:]))
 
 
 async def test_a_relay_killed_between_the_write_and_the_commit_leaves_rows_pending_and_they_are_redelivered(
-        stack, es, alias, relay_db, empty_outbox):
+    stack, es, alias, relay_db, empty_outbox
+):
     a, b = new_ids(2)
     await queue(a, 1)
     await queue(b, 4)
-    killed = subprocess.run([sys.executable, "-c", KILLED_RELAY, relay_db, stack.elasticsearch_url, alias],
-                            cwd=ROOT_DIR, capture_output=True, text=True, timeout=60)
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_RELAY, relay_db, stack.elasticsearch_url, alias],
+        cwd=ROOT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert killed.returncode == 17, killed.stderr
     assert (await indexed(es, alias, b))["_version"] == 4  # the write happened...
     assert [(r["status"], r["attempts"]) for r in await rows_of(a, b)] == [("pending", 0)] * 2  # ...the commit not
@@ -105,8 +111,10 @@ class RecordingElasticsearch:
 async def test_three_relays_at_once_lose_nothing_and_never_write_an_events_rows_out_of_order(es, alias, empty_outbox):
     events, versions = new_ids(8), 20
     log: dict = {"calls": [], "writes": [], "busy": {}, "overlaps": []}
-    relays = [Relay(es=RecordingElasticsearch(es, log, f"r{i}"), index=alias, settings=RelaySettings(batch_size=2))
-              for i in range(3)]
+    relays = [
+        Relay(es=RecordingElasticsearch(es, log, f"r{i}"), index=alias, settings=RelaySettings(batch_size=2))
+        for i in range(3)
+    ]
     produced = asyncio.Event()
 
     async def produce() -> None:
@@ -138,12 +146,15 @@ async def test_three_relays_at_once_lose_nothing_and_never_write_an_events_rows_
 
 
 async def pending() -> int:
-    rows = await get_connection("default").execute_query_dict("SELECT count(*) AS n FROM outbox WHERE status = 'pending'")
+    rows = await get_connection("default").execute_query_dict(
+        "SELECT count(*) AS n FROM outbox WHERE status = 'pending'"
+    )
     return rows[0]["n"]
 
 
 async def test_an_elasticsearch_outage_uses_up_no_attempts_however_long_and_rows_arrive_once_it_returns(
-        es, alias, empty_outbox):
+    es, alias, empty_outbox
+):
     a, b = new_ids(2)
     await queue(a, 1)
     await queue(b, 1)
@@ -214,8 +225,10 @@ async def test_rows_that_keep_failing_end_dead_do_not_block_their_event_and_can_
     assert await relay.drain() == 1, "a dead row does not hold back newer rows of its event"
     assert await operators.requeue_dead() == 1
     assert await relay.drain() == 1
-    assert [(r["version"], r["status"], r["attempts"]) for r in await rows_of(a)] == [(1, "delivered", 0),
-                                                                                     (2, "delivered", 0)]
+    assert [(r["version"], r["status"], r["attempts"]) for r in await rows_of(a)] == [
+        (1, "delivered", 0),
+        (2, "delivered", 0),
+    ]
     assert (await indexed(es, alias, a))["_source"]["title"] == "v2"
 
 
@@ -258,11 +271,15 @@ async def test_a_missing_alias_fails_the_row_rather_than_creating_an_index(es, e
 async def test_delivered_rows_past_the_retention_are_deleted_and_nothing_else(relay_db, empty_outbox):
     conn = get_connection("default")
     await conn.execute_query(
-        "INSERT INTO outbox (aggregate_id, kind, version, payload, status, attempts, available_at, created_at, delivered_at) VALUES "
-        "('old', 'event.upserted', 1, '{}', 'delivered', 0, now(), now() - interval '3 days', now() - interval '2 days'),"
+        "INSERT INTO outbox (aggregate_id, kind, version, payload, status, attempts, available_at, created_at,"
+        " delivered_at) VALUES "
+        "('old', 'event.upserted', 1, '{}', 'delivered', 0, now(), now() - interval '3 days',"
+        " now() - interval '2 days'),"
         "('new', 'event.upserted', 1, '{}', 'delivered', 0, now(), now(), now()),"
-        "('stuck', 'event.upserted', 1, '{}', 'pending', 0, now() + interval '1 hour', now() - interval '3 days', NULL),"
-        "('gone', 'event.upserted', 1, '{}', 'dead', 12, now(), now() - interval '3 days', NULL)")
+        "('stuck', 'event.upserted', 1, '{}', 'pending', 0, now() + interval '1 hour',"
+        " now() - interval '3 days', NULL),"
+        "('gone', 'event.upserted', 1, '{}', 'dead', 12, now(), now() - interval '3 days', NULL)"
+    )
     assert await outbox.purge_delivered(older_than_s=86_400) == 1
     left = await conn.execute_query_dict("SELECT aggregate_id FROM outbox ORDER BY id")
     assert [r["aggregate_id"] for r in left] == ["new", "stuck", "gone"]

@@ -9,7 +9,6 @@ import httpx
 import pytest
 
 
-
 def references(node) -> list[str]:
     if isinstance(node, dict):
         own = [node["$ref"]] if "$ref" in node else []
@@ -29,8 +28,10 @@ def resolve(document: dict, ref: str):
 
 @pytest.fixture(scope="module")
 def documents(stack) -> dict[str, dict]:
-    return {service: httpx.get(f"http://127.0.0.1:{stack.ports.service(service)}/docs/openapi.json").json()
-            for service in ("events", "booking", "search")}
+    return {
+        service: httpx.get(f"http://127.0.0.1:{stack.ports.service(service)}/docs/openapi.json").json()
+        for service in ("events", "booking", "search")
+    }
 
 
 @pytest.mark.parametrize("service", ["events", "booking", "search"])
@@ -62,7 +63,18 @@ def test_ids_in_paths_are_uuids_and_query_parameters_are_documented(documents):
                     if parameter["in"] == "path" and parameter["name"] in ("event_id", "venue_id", "order_id"):
                         assert parameter["schema"]["format"] == "uuid", (path, parameter)
     search = documents["search"]["paths"]["/api/search/events"]["get"]["parameters"]
-    assert {p["name"] for p in search} == {"q", "city", "category", "from", "to", "min_price", "max_price",
-                                           "available", "sort", "page", "size"}
+    assert {p["name"] for p in search} == {
+        "q",
+        "city",
+        "category",
+        "from",
+        "to",
+        "min_price",
+        "max_price",
+        "available",
+        "sort",
+        "page",
+        "size",
+    }
     orders = documents["booking"]["paths"]["/api/orders"]["post"]["parameters"]
     assert [(p["name"], p["in"], p["required"]) for p in orders] == [("Idempotency-Key", "header", True)]

@@ -13,7 +13,9 @@ def _email() -> str:
 
 def test_register_returns_the_user_without_any_password(api):
     email = _email()
-    response = api.post("/api/auth/register", json={"email": email, "password": PASSWORD, "name": "Ann", "role": "buyer"})
+    response = api.post(
+        "/api/auth/register", json={"email": email, "password": PASSWORD, "name": "Ann", "role": "buyer"}
+    )
     assert response.status_code == 201
     body = response.json()
     assert body["email"] == email and body["roles"] == ["buyer"] and body["id"]
@@ -28,7 +30,9 @@ def test_duplicate_email_is_a_409_even_in_other_case(api):
 
 
 def test_weak_password_is_a_422_naming_the_field(api):
-    body = assert_problem(api.post("/api/auth/register", json={"email": _email(), "password": "short", "name": "A"}), 422)
+    body = assert_problem(
+        api.post("/api/auth/register", json={"email": _email(), "password": "short", "name": "A"}), 422
+    )
     assert body["errors"] == [{"field": "password", "message": "String should have at least 10 characters"}]
 
 
@@ -59,6 +63,8 @@ def test_me_without_a_token_is_401(api):
 
 
 def test_role_cannot_be_anything_but_buyer_or_organizer(api):
-    body = assert_problem(api.post("/api/auth/register", json={"email": _email(), "password": PASSWORD, "name": "A",
-                                                                 "role": "operator"}), 422)
+    body = assert_problem(
+        api.post("/api/auth/register", json={"email": _email(), "password": PASSWORD, "name": "A", "role": "operator"}),
+        422,
+    )
     assert body["errors"][0]["field"] == "role"

@@ -26,13 +26,20 @@ def _log_lines(stack, service: str) -> list[dict]:
 
 def test_a_correlation_id_sent_to_nginx_comes_back_and_reaches_the_service_log(api, stack):
     cid = f"trace-{uuid.uuid4().hex}"
-    response = api.post("/api/auth/token", json={"email": "x@example.com", "password": "whatever it is"},
-                        headers={"X-Correlation-Id": cid})
+    response = api.post(
+        "/api/auth/token",
+        json={"email": "x@example.com", "password": "whatever it is"},
+        headers={"X-Correlation-Id": cid},
+    )
     assert response.headers["x-correlation-id"] == cid
     assert response.json()["correlation_id"] == cid
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
-        seen = {svc for svc in ("gateway", "events") if any(l.get("correlation_id") == cid for l in _log_lines(stack, svc))}
+        seen = {
+            svc
+            for svc in ("gateway", "events")
+            if any(line.get("correlation_id") == cid for line in _log_lines(stack, svc))
+        }
         if seen == {"gateway", "events"}:
             break
         time.sleep(0.2)
@@ -50,14 +57,27 @@ def test_a_made_up_correlation_id_is_returned_when_none_is_sent(api):
 
 
 def test_malformed_json_is_a_400_problem(api):
-    body = assert_problem(api.post("/api/auth/register", content=b'{"email": ', headers={"Content-Type": "application/json"}), 400)
+    body = assert_problem(
+        api.post("/api/auth/register", content=b'{"email": ', headers={"Content-Type": "application/json"}), 400
+    )
     assert "json" in body["detail"].lower()
 
 
 def test_unknown_fields_are_a_422_problem_naming_them(api):
-    body = assert_problem(api.post("/api/auth/register", json={
-        "email": f"u-{uuid.uuid4().hex[:8]}@example.com", "password": "long enough password", "name": "A",
-        "role": "buyer", "roles": ["operator"], "user_id": "me"}), 422)
+    body = assert_problem(
+        api.post(
+            "/api/auth/register",
+            json={
+                "email": f"u-{uuid.uuid4().hex[:8]}@example.com",
+                "password": "long enough password",
+                "name": "A",
+                "role": "buyer",
+                "roles": ["operator"],
+                "user_id": "me",
+            },
+        ),
+        422,
+    )
     assert sorted(e["field"] for e in body["errors"]) == ["roles", "user_id"]
     assert all(e["message"] == "unknown field" for e in body["errors"])
 
@@ -75,16 +95,22 @@ def test_a_wrong_method_is_a_405_problem(api):
 
 
 def test_a_body_over_the_limit_is_a_413_problem(api):
-    assert_problem(api.post("/api/auth/register", content=b"x" * 1_010_000, headers={"Content-Type": "application/json"}), 413)
+    assert_problem(
+        api.post("/api/auth/register", content=b"x" * 1_010_000, headers={"Content-Type": "application/json"}), 413
+    )
 
 
 @pytest.mark.parametrize("service", ["events", "booking", "search"])
 def test_a_request_that_bypasses_the_gateway_is_refused(stack, service):
     port = getattr(stack.ports, service)
-    response = httpx.get(f"http://127.0.0.1:{port}/api/me", headers={"X-User-Id": str(uuid.uuid4()), "X-User-Roles": "organizer"})
+    response = httpx.get(
+        f"http://127.0.0.1:{port}/api/me", headers={"X-User-Id": str(uuid.uuid4()), "X-User-Roles": "organizer"}
+    )
     assert_problem(response, 403)
-    forged = httpx.get(f"http://127.0.0.1:{port}/api/booking/noop",
-                       headers={"X-Boxoffice-Internal": "a guess", "X-User-Id": str(uuid.uuid4())})
+    forged = httpx.get(
+        f"http://127.0.0.1:{port}/api/booking/noop",
+        headers={"X-Boxoffice-Internal": "a guess", "X-User-Id": str(uuid.uuid4())},
+    )
     assert_problem(forged, 403)
 
 

@@ -16,8 +16,12 @@ def gateway_without_redis(stack):
     env = stack.service_env() | {"BOXOFFICE_REDIS_URL": f"redis://127.0.0.1:{stack.ports.redis + 7}/0"}
     log = stack.log_dir / "gateway-no-redis.log"
     with log.open("w") as out:
-        process = subprocess.Popen([str(stack.root / ".venv/bin/boxoffice"), "serve", "gateway", "--port", str(port)],
-                                   env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [str(stack.root / ".venv/bin/boxoffice"), "serve", "gateway", "--port", str(port)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         try:

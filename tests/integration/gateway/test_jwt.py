@@ -14,11 +14,16 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from tests.support import assert_problem
 
 
-
 def _claims(user_id: str, **over) -> dict:
     now = int(time.time())
-    return {"sub": user_id, "roles": ["buyer"], "iat": now, "exp": now + 600, "iss": "boxoffice",
-            "aud": "boxoffice-api"} | over
+    return {
+        "sub": user_id,
+        "roles": ["buyer"],
+        "iat": now,
+        "exp": now + 600,
+        "iss": "boxoffice",
+        "aud": "boxoffice-api",
+    } | over
 
 
 def _b64(data: dict) -> str:
@@ -31,7 +36,9 @@ def _rsa_key():
 
 def _forgeries(user_id: str, real_token: str, secret: str) -> dict[str, str]:
     key = _rsa_key()
-    public_pem = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    public_pem = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     header, payload, signature = real_token.split(".")
     tampered = json.loads(base64.urlsafe_b64decode(payload + "=="))
     tampered["roles"] = ["organizer", "operator"]
@@ -59,9 +66,21 @@ def _hs256_raw(claims: dict, secret: bytes) -> str:
     return f"{signing_input}.{base64.urlsafe_b64encode(mac).rstrip(b'=').decode()}"
 
 
-@pytest.mark.parametrize("attack", ["alg_none", "rs256_with_attacker_key", "hs256_signed_with_a_public_key", "expired",
-                                    "wrong_audience", "wrong_issuer", "missing_exp", "wrong_secret",
-                                    "tampered_payload", "garbage"])
+@pytest.mark.parametrize(
+    "attack",
+    [
+        "alg_none",
+        "rs256_with_attacker_key",
+        "hs256_signed_with_a_public_key",
+        "expired",
+        "wrong_audience",
+        "wrong_issuer",
+        "missing_exp",
+        "wrong_secret",
+        "tampered_payload",
+        "garbage",
+    ],
+)
 def test_forged_tokens_are_refused_with_401(api, stack, attack):
     user = api.new_user()
     token = _forgeries(user.id, user.token, stack.service_env()["BOXOFFICE_JWT_SECRET"])[attack]
@@ -74,7 +93,9 @@ def test_the_genuine_token_is_accepted(api, stack):
     user = api.new_user()
     assert api.get("/api/me", user=user).status_code == 200
     resigned = jwt.encode(_claims(user.id), stack.service_env()["BOXOFFICE_JWT_SECRET"])
-    assert api.get("/api/me", headers={"Authorization": f"Bearer {resigned}"}).status_code == 200  # the forgeries' control
+    assert (
+        api.get("/api/me", headers={"Authorization": f"Bearer {resigned}"}).status_code == 200
+    )  # the forgeries' control
 
 
 def test_a_non_bearer_authorization_scheme_is_401(api):

@@ -25,8 +25,12 @@ def settle() -> None:
 
 def test_nginx_limits_posts_to_the_login_and_register_pages_per_address_but_not_the_forms(stack):
     paths = ("/login", "/register", "/login/", "/register/")
-    with httpx.Client(base_url=f"http://127.0.0.1:{stack.ports.http}", timeout=30,
-                      limits=httpx.Limits(max_connections=48)) as http, ThreadPoolExecutor(max_workers=48) as pool:
+    with (
+        httpx.Client(
+            base_url=f"http://127.0.0.1:{stack.ports.http}", timeout=30, limits=httpx.Limits(max_connections=48)
+        ) as http,
+        ThreadPoolExecutor(max_workers=48) as pool,
+    ):
         posts = list(pool.map(lambda i: http.post(paths[i % 4], data={"email": "x@example.com"}), range(240)))
         settle()
         forms = list(pool.map(lambda i: http.get(paths[i % 2]), range(120)))
@@ -68,17 +72,32 @@ def spent_address_budget(stack, throwaways):
 
 
 def test_one_address_has_one_gateway_budget_of_password_checks_whatever_token_or_forwarded_for_it_sends(
-        api, stack, throwaways, spent_address_budget):
-    attempts = [api.post("/api/auth/token", json={"email": f"nobody-{i}@example.com", "password": "a guess"},
-                         headers={"Authorization": f"Bearer {throwaways[i % 3].token}",
-                                  "X-Forwarded-For": f"198.51.100.{i}", "X-Real-IP": f"198.51.100.{i}"})
-                for i in range(6)]
+    api, stack, throwaways, spent_address_budget
+):
+    attempts = [
+        api.post(
+            "/api/auth/token",
+            json={"email": f"nobody-{i}@example.com", "password": "a guess"},
+            headers={
+                "Authorization": f"Bearer {throwaways[i % 3].token}",
+                "X-Forwarded-For": f"198.51.100.{i}",
+                "X-Real-IP": f"198.51.100.{i}",
+            },
+        )
+        for i in range(6)
+    ]
     with httpx.Client(base_url=f"http://127.0.0.1:{stack.ports.http}", timeout=30) as http:
         form = http.get("/login")
-        page = http.post("/login", data={"email": "nobody@example.com", "password": "a guess",
-                                         "csrf_token": page_csrf_token(form)}, headers={"X-Forwarded-For": "192.0.2.1"})
-    signup = api.post("/api/auth/register", user=throwaways[0], json={
-        "email": f"new-{uuid.uuid4().hex}@example.com", "password": PASSWORD, "name": "New", "role": "buyer"})
+        page = http.post(
+            "/login",
+            data={"email": "nobody@example.com", "password": "a guess", "csrf_token": page_csrf_token(form)},
+            headers={"X-Forwarded-For": "192.0.2.1"},
+        )
+    signup = api.post(
+        "/api/auth/register",
+        user=throwaways[0],
+        json={"email": f"new-{uuid.uuid4().hex}@example.com", "password": PASSWORD, "name": "New", "role": "buyer"},
+    )
     for refused in [*attempts, signup]:
         body = assert_problem(refused, 429)
         assert "from your address" in body["detail"] and int(refused.headers["retry-after"]) >= 1
@@ -92,9 +111,17 @@ def test_login_attempts_at_one_account_are_limited_whatever_address_token_or_spe
     spellings = (victim.email.upper(), f"  {victim.email}  ", victim.email, victim.email.title())
     answers = []
     for i in range(12):
-        answers.append(api.post("/api/auth/token", json={"email": spellings[i % 4], "password": "not the password"},
-                                headers={"X-Forwarded-For": f"203.0.113.{i}", "X-Real-IP": f"203.0.113.{i}",
-                                         "Authorization": f"Bearer {throwaway.token}"}))
+        answers.append(
+            api.post(
+                "/api/auth/token",
+                json={"email": spellings[i % 4], "password": "not the password"},
+                headers={
+                    "X-Forwarded-For": f"203.0.113.{i}",
+                    "X-Real-IP": f"203.0.113.{i}",
+                    "Authorization": f"Bearer {throwaway.token}",
+                },
+            )
+        )
         time.sleep(0.12)  # well inside the address's own budget: only the account's may run out
     statuses = [a.status_code for a in answers]
     # 10 attempts per account (one of them spent on the victim's own login in new_user), then one per 10 s
@@ -105,10 +132,14 @@ def test_login_attempts_at_one_account_are_limited_whatever_address_token_or_spe
 
     with httpx.Client(base_url=f"http://127.0.0.1:{stack.ports.http}", timeout=30) as http:
         form = http.get("/login")
-        page = http.post("/login", data={"email": victim.email, "password": PASSWORD,
-                                         "csrf_token": page_csrf_token(form)})
-        toast = http.post("/login", data={"email": victim.email, "password": PASSWORD},
-                          headers={"HX-Request": "true", "X-CSRF-Token": page_csrf_token(form)})
+        page = http.post(
+            "/login", data={"email": victim.email, "password": PASSWORD, "csrf_token": page_csrf_token(form)}
+        )
+        toast = http.post(
+            "/login",
+            data={"email": victim.email, "password": PASSWORD},
+            headers={"HX-Request": "true", "X-CSRF-Token": page_csrf_token(form)},
+        )
     assert page.status_code == 429 and page.headers["content-type"].startswith("text/html")
     assert "Too many sign-in attempts for this account" in page.text and int(page.headers["retry-after"]) >= 1
     assert toast.status_code == 200 and "Too many sign-in attempts for this account" in toast.text

@@ -12,12 +12,32 @@ import pytest
 
 from tests.support import assert_problem
 
-OPERATOR_PATHS = ("/metrics", "/readyz", "/docs", "/docs/", "/docs/openapi.json", "/docs/swagger", "/docs/redoc",
-                  "/docs/swagger-config")
+OPERATOR_PATHS = (
+    "/metrics",
+    "/readyz",
+    "/docs",
+    "/docs/",
+    "/docs/openapi.json",
+    "/docs/swagger",
+    "/docs/redoc",
+    "/docs/swagger-config",
+)
 # What a client could try to get one of them past a rule that matches the plain spelling.
-ODD_SPELLINGS = ("/metrics/", "//metrics", "/%6detrics", "/METRICS", "/metrics?format=text", "/./readyz",
-                 "/search/../metrics", "/search/%2e%2e/metrics", "/search/%2E%2E/docs/openapi.json",
-                 "/events/x/..%2f..%2freadyz", "/static/../docs", "/api/../metrics", "/docs;/openapi.json")
+ODD_SPELLINGS = (
+    "/metrics/",
+    "//metrics",
+    "/%6detrics",
+    "/METRICS",
+    "/metrics?format=text",
+    "/./readyz",
+    "/search/../metrics",
+    "/search/%2e%2e/metrics",
+    "/search/%2E%2E/docs/openapi.json",
+    "/events/x/..%2f..%2freadyz",
+    "/static/../docs",
+    "/api/../metrics",
+    "/docs;/openapi.json",
+)
 SERVICES = ("gateway", "events", "booking", "search")
 
 
@@ -50,13 +70,23 @@ def test_no_spelling_of_an_operator_path_gets_through_nginx(stack, path):
     assert "boxoffice_request_seconds" not in body and '"openapi"' not in body and '"checks"' not in body
 
 
-@pytest.mark.parametrize("path", ("/metrics", "/readyz", "/docs/openapi.json", "/search/%2e%2e/metrics",
-                                  "/search/%2E%2E/docs/openapi.json", "/events/..%2freadyz"))
+@pytest.mark.parametrize(
+    "path",
+    (
+        "/metrics",
+        "/readyz",
+        "/docs/openapi.json",
+        "/search/%2e%2e/metrics",
+        "/search/%2E%2E/docs/openapi.json",
+        "/events/..%2freadyz",
+    ),
+)
 def test_the_gateway_refuses_operator_paths_passed_on_by_a_proxy_and_never_proxies_them(stack, path):
     """Defence in depth: were nginx's rule to miss a spelling, the gateway neither answers it nor passes
     it to a service (whose HTTP client would resolve the dot segments)."""
-    status, body = raw_get("127.0.0.1", stack.ports.gateway, path, headers={"X-Real-IP": "203.0.113.9",
-                                                                             "X-Forwarded-For": "203.0.113.9"})
+    status, body = raw_get(
+        "127.0.0.1", stack.ports.gateway, path, headers={"X-Real-IP": "203.0.113.9", "X-Forwarded-For": "203.0.113.9"}
+    )
     assert status == 404, (status, body[:200])
     assert "boxoffice_request_seconds" not in body and '"openapi"' not in body
 

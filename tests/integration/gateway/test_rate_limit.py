@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
 import time
 import uuid
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -75,10 +75,16 @@ def test_every_api_response_carries_ratelimit_headers(api):
 def test_spoofed_identity_headers_never_change_the_bucket(api):
     victim, attacker = api.new_user(), api.new_user()
     burst(api, 40, "POST", "/api/holds", user=attacker, json={})
-    spoofs = [{"X-User-Id": victim.id}, {"X-Forwarded-For": "203.0.113.7"}, {"X-Real-IP": "203.0.113.8"},
-              {"X-Boxoffice-Internal": "guess", "X-User-Id": victim.id}]
+    spoofs = [
+        {"X-User-Id": victim.id},
+        {"X-Forwarded-For": "203.0.113.7"},
+        {"X-Real-IP": "203.0.113.8"},
+        {"X-Boxoffice-Internal": "guess", "X-User-Id": victim.id},
+    ]
     for spoof in spoofs:
-        assert 429 in [r.status_code for r in burst(api, 12, "POST", "/api/holds", user=attacker, json={}, headers=spoof)]
+        assert 429 in [
+            r.status_code for r in burst(api, 12, "POST", "/api/holds", user=attacker, json={}, headers=spoof)
+        ]
     assert api.post("/api/holds", user=victim, json={}).status_code != 429
 
 
@@ -91,8 +97,12 @@ def test_anonymous_callers_are_limited_per_ip_whatever_they_claim(api):
 
 def test_nginx_limit_req_answers_429_on_the_token_endpoint(stack):
     # One client with kept-alive connections: a flood must outpace the zone even on a busy machine.
-    with httpx.Client(base_url=f"http://127.0.0.1:{stack.ports.http}", timeout=30,
-                      limits=httpx.Limits(max_connections=48)) as http, ThreadPoolExecutor(max_workers=48) as pool:
+    with (
+        httpx.Client(
+            base_url=f"http://127.0.0.1:{stack.ports.http}", timeout=30, limits=httpx.Limits(max_connections=48)
+        ) as http,
+        ThreadPoolExecutor(max_workers=48) as pool,
+    ):
         # GET: nginx counts it all the same, the service answers cheaply
         responses = list(pool.map(lambda _: http.get("/api/auth/token"), range(300)))
     # refused by nginx before the gateway saw them (the gateway's own 429s carry RateLimit-* headers)

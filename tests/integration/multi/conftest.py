@@ -11,4 +11,3 @@ from tests.integration.multi.stacks import multi_stack
 @pytest.fixture(scope="session")
 def stack():
     return multi_stack()
-

@@ -35,8 +35,10 @@ UNLIMITED = {"replenish_rate": 100_000, "burst_capacity": 100_000}
 OUTAGE_ENV = TEST_ENV | {
     # Generated requests by the thousand: no limit of the gateway or nginx may answer for the services.
     "BOXOFFICE_RATE_LIMITS": json.dumps({group: UNLIMITED for group in ("auth", "default", "search", "booking_write")}),
-    "BOXOFFICE_NGINX_API_RATE": "100000r/s", "BOXOFFICE_NGINX_API_BURST": "100000",
-    "BOXOFFICE_NGINX_AUTH_RATE": "100000r/s", "BOXOFFICE_NGINX_AUTH_BURST": "100000",
+    "BOXOFFICE_NGINX_API_RATE": "100000r/s",
+    "BOXOFFICE_NGINX_API_BURST": "100000",
+    "BOXOFFICE_NGINX_AUTH_RATE": "100000r/s",
+    "BOXOFFICE_NGINX_AUTH_BURST": "100000",
     # Few attempts: an outage that used them up would leave rows dead, and the tests would see it.
     "BOXOFFICE_OUTBOX_MAX_ATTEMPTS": "3",
 }
@@ -57,12 +59,14 @@ def multi_stack():
 
 def cluster_stack():
     """One instance of every service, Redis as a three-primary cluster."""
-    return _once("cluster", lambda: start_test_stack(ROOT, cluster_offset(), env_overrides=TEST_ENV,
-                                                     redis_cluster=True))
+    return _once(
+        "cluster", lambda: start_test_stack(ROOT, cluster_offset(), env_overrides=TEST_ENV, redis_cluster=True)
+    )
 
 
 def outage_stack():
     """One instance of every service, no rate limits, Redis with its append-only file (as in production,
     so a restarted Redis still has its holds)."""
-    return _once("outage", lambda: start_test_stack(ROOT, outage_offset(), env_overrides=OUTAGE_ENV,
-                                                    durable_redis=True))
+    return _once(
+        "outage", lambda: start_test_stack(ROOT, outage_offset(), env_overrides=OUTAGE_ENV, durable_redis=True)
+    )

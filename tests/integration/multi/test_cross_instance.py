@@ -64,12 +64,18 @@ async def test_a_hold_made_on_booking_0_reaches_sse_and_websocket_subscribers_of
     seat, buyer = made.rows["A"][0], mint()
     async with httpx.AsyncClient(timeout=30) as http:
         ws_url = f"ws://127.0.0.1:{stack.ports.service('booking', 1)}/api/events/{made.id}/seats/ws"
-        async with http.stream("GET", f"{booking(stack, 1)}/api/events/{made.id}/seats/stream",
-                               headers=internal(stack)) as sse, \
-                websockets.connect(ws_url, additional_headers=internal(stack)) as ws:
+        async with (
+            http.stream(
+                "GET", f"{booking(stack, 1)}/api/events/{made.id}/seats/stream", headers=internal(stack)
+            ) as sse,
+            websockets.connect(ws_url, additional_headers=internal(stack)) as ws,
+        ):
             await asyncio.sleep(0.3)
-            held = await http.post(f"{booking(stack, 0)}/api/holds", json={"event_id": made.id, "seat_ids": [seat]},
-                                   headers=internal(stack, buyer))
+            held = await http.post(
+                f"{booking(stack, 0)}/api/holds",
+                json={"event_id": made.id, "seat_ids": [seat]},
+                headers=internal(stack, buyer),
+            )
             assert held.status_code == 201, held.text
             message = (await read_sse(sse, 1))[0]
             frame = json.loads(await asyncio.wait_for(ws.recv(), 5))
@@ -82,10 +88,14 @@ async def test_a_lapsed_hold_is_announced_once_although_both_booking_instances_s
     seats = made.rows["A"][:2]
     await domain.holds.create(user_id=mint().id, event_id=made.id, seat_ids=seats, ttl_s=1)
     async with httpx.AsyncClient(timeout=30) as http:
-        async with http.stream("GET", f"{booking(stack, 0)}/api/events/{made.id}/seats/stream",
-                               headers=internal(stack)) as zero, \
-                http.stream("GET", f"{booking(stack, 1)}/api/events/{made.id}/seats/stream",
-                            headers=internal(stack)) as one:
+        async with (
+            http.stream(
+                "GET", f"{booking(stack, 0)}/api/events/{made.id}/seats/stream", headers=internal(stack)
+            ) as zero,
+            http.stream(
+                "GET", f"{booking(stack, 1)}/api/events/{made.id}/seats/stream", headers=internal(stack)
+            ) as one,
+        ):
             got = [await read_sse(zero, 1, timeout=5), await read_sse(one, 1, timeout=5)]
             await asyncio.sleep(1.0)  # a second announcement would have arrived by now
     for messages in got:
@@ -98,9 +108,12 @@ async def test_rate_limit_buckets_are_shared_by_both_gateways(stack, mint, domai
     buyer = mint()  # booking writes: 10/s, burst 20, for this buyer whichever gateway answers
     gateways = [f"http://127.0.0.1:{stack.ports.service('gateway', i)}" for i in range(2)]
     async with httpx.AsyncClient(timeout=30, limits=httpx.Limits(max_connections=80)) as http:
-        answers = await asyncio.gather(*(
-            http.post(f"{gateways[i % 2]}/api/holds", json={}, headers={"Authorization": f"Bearer {buyer.token}"})
-            for i in range(60)))
+        answers = await asyncio.gather(
+            *(
+                http.post(f"{gateways[i % 2]}/api/holds", json={}, headers={"Authorization": f"Bearer {buyer.token}"})
+                for i in range(60)
+            )
+        )
     passed = [a for a in answers if a.status_code != 429]
     refused = [a for a in answers if a.status_code == 429]
     assert 20 <= len(passed) <= 26, [a.status_code for a in answers]  # one bucket (two would pass 40)
@@ -128,14 +141,20 @@ async def test_the_waiting_room_is_the_same_line_through_either_gateway(stack, m
 async def test_two_event_relays_deliver_every_outbox_row_once_and_in_order_per_event(stack, api, domain):
     organizer = api.new_user("organizer")
     venue = api.post("/api/venues", user=organizer, json=venue_body()).json()
-    events = [api.post("/api/events", user=organizer, json=event_body(venue["id"], title=f"Relay {i}")).json()
-              for i in range(6)]
+    events = [
+        api.post("/api/events", user=organizer, json=event_body(venue["id"], title=f"Relay {i}")).json()
+        for i in range(6)
+    ]
     versions = {}
     for round_ in range(5):
         for event in events:
             etag = versions.get(event["id"], f'W/"{event["version"]}"')
-            changed = api.patch(f"/api/events/{event['id']}", user=organizer, json={"title": f"Relay r{round_}"},
-                                headers={"If-Match": etag})
+            changed = api.patch(
+                f"/api/events/{event['id']}",
+                user=organizer,
+                json={"title": f"Relay r{round_}"},
+                headers={"If-Match": etag},
+            )
             assert changed.status_code == 200, changed.text
             versions[event["id"]] = changed.headers["ETag"]
     ids = [e["id"] for e in events]
@@ -163,7 +182,9 @@ async def domain_rows(database_url: str, ids: list[str]) -> list[dict]:
     try:
         rows = await connection.fetch(
             "SELECT aggregate_id, version, status, attempts, delivered_at FROM outbox"
-            " WHERE aggregate_id = ANY($1::text[]) ORDER BY id", ids)
+            " WHERE aggregate_id = ANY($1::text[]) ORDER BY id",
+            ids,
+        )
     finally:
         await connection.close()
     return [dict(r) for r in rows]
@@ -180,15 +201,20 @@ async def test_a_killed_booking_instance_loses_nothing_its_sse_client_resumes_on
     headers = internal(stack, buyer)
     received: list[dict] = []
     async with httpx.AsyncClient(timeout=30) as http:
+
         async def change(instance: int, seat: str, holder=None) -> str:
-            held = await http.post(f"{booking(stack, instance)}/api/holds", json={"event_id": made.id, "seat_ids": [seat]},
-                                   headers=internal(stack, holder or mint()))
+            held = await http.post(
+                f"{booking(stack, instance)}/api/holds",
+                json={"event_id": made.id, "seat_ids": [seat]},
+                headers=internal(stack, holder or mint()),
+            )
             assert held.status_code == 201, held.text
             return held.json()["id"]
 
         kept = await change(1, a[0], buyer)
-        async with http.stream("GET", f"{booking(stack, 1)}/api/events/{made.id}/seats/stream",
-                               headers={**headers, "Last-Event-ID": "0-0"}) as response:
+        async with http.stream(
+            "GET", f"{booking(stack, 1)}/api/events/{made.id}/seats/stream", headers={**headers, "Last-Event-ID": "0-0"}
+        ) as response:
             sse = Sse(response)
             received += await sse.next(1)
             await change(0, a[1])
@@ -198,8 +224,11 @@ async def test_a_killed_booking_instance_loses_nothing_its_sse_client_resumes_on
         for seat in a[2:5]:  # while the client is away
             await change(0, seat)
         # back through nginx: whichever gateway answers finds booking-1 refusing and takes booking-0
-        async with http.stream("GET", f"http://127.0.0.1:{stack.ports.http}/api/events/{made.id}/seats/stream",
-                               headers={"Last-Event-ID": received[-1]["id"]}) as response:
+        async with http.stream(
+            "GET",
+            f"http://127.0.0.1:{stack.ports.http}/api/events/{made.id}/seats/stream",
+            headers={"Last-Event-ID": received[-1]["id"]},
+        ) as response:
             sse = Sse(response)
             received += await sse.next(3)
             await change(0, a[5])
@@ -210,7 +239,7 @@ async def test_a_killed_booking_instance_loses_nothing_its_sse_client_resumes_on
     assert seats == a[:6]  # every change once, in order, across the failover
     assert len({m["id"] for m in received}) == 6
     assert survived.status_code == 200 and survived.json()["seat_ids"] == [a[0]]  # it lived in Redis, not in booking-1
-    snapshot = (await http_get_json(f"{booking(stack, 0)}/api/events/{made.id}/seats", internal(stack)))
+    snapshot = await http_get_json(f"{booking(stack, 0)}/api/events/{made.id}/seats", internal(stack))
     assert {s["id"] for s in snapshot["seats"] if s["status"] == "held"} == set(a[:6])
 
 

@@ -30,8 +30,14 @@ class Answer:
 def answer_of(name: str, call: Callable[[], httpx.Response]) -> Answer:
     started = time.monotonic()
     response = call()
-    return Answer(name, response.status_code, time.monotonic() - started, response.headers.get("content-type", ""),
-                  response.headers.get("retry-after"), response.text[:300])
+    return Answer(
+        name,
+        response.status_code,
+        time.monotonic() - started,
+        response.headers.get("content-type", ""),
+        response.headers.get("retry-after"),
+        response.text[:300],
+    )
 
 
 class Traffic:
@@ -50,7 +56,7 @@ class Traffic:
                 self.answers.append(answer_of(name, call))
             time.sleep(0.05)
 
-    def __enter__(self) -> "Traffic":
+    def __enter__(self) -> Traffic:
         self._thread.start()
         return self
 
@@ -80,8 +86,9 @@ def assert_outage_problem(answer: Answer) -> None:
     assert answer.content_type.startswith("application/problem+json"), answer
 
 
-def until(call: Callable[[], httpx.Response], ok: Callable[[httpx.Response], bool], *, timeout: float = 30,
-          what: str = "") -> httpx.Response:
+def until(
+    call: Callable[[], httpx.Response], ok: Callable[[httpx.Response], bool], *, timeout: float = 30, what: str = ""
+) -> httpx.Response:
     """Repeat `call` until `ok` holds for its answer (a store that came back is used again)."""
     deadline = time.monotonic() + timeout
     while True:
@@ -103,14 +110,21 @@ def hold(api: Api, buyer: User, event_id: str, seats: list[str]) -> httpx.Respon
 
 
 def pay(api: Api, buyer: User, hold_id: str, key: str | None = None) -> httpx.Response:
-    return api.post("/api/orders", user=buyer, json={"hold_id": hold_id, "payment": GOOD_CARD},
-                    headers={"Idempotency-Key": key or uuid.uuid4().hex})
+    return api.post(
+        "/api/orders",
+        user=buyer,
+        json={"hold_id": hold_id, "payment": GOOD_CARD},
+        headers={"Idempotency-Key": key or uuid.uuid4().hex},
+    )
 
 
 def searchable(api: Api, title: str, *, timeout: float = 30) -> None:
-    until(lambda: api.get("/api/search/events", params={"q": title}),
-          lambda r: r.status_code == 200 and any(i["title"] == title for i in r.json()["items"]),
-          timeout=timeout, what=f"{title!r} never became searchable")
+    until(
+        lambda: api.get("/api/search/events", params={"q": title}),
+        lambda r: r.status_code == 200 and any(i["title"] == title for i in r.json()["items"]),
+        timeout=timeout,
+        what=f"{title!r} never became searchable",
+    )
 
 
 def service_pids(stack) -> dict[str, int | None]:

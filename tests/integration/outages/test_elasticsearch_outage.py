@@ -7,8 +7,17 @@ from __future__ import annotations
 import time
 import uuid
 
-from tests.integration.outages.helpers import (Traffic, answer_of, assert_honest, assert_outage_problem, hold, pay,
-                                               searchable, seat_ids, service_pids)
+from tests.integration.outages.helpers import (
+    Traffic,
+    answer_of,
+    assert_honest,
+    assert_outage_problem,
+    hold,
+    pay,
+    searchable,
+    seat_ids,
+    service_pids,
+)
 
 
 def test_with_elasticsearch_down_search_is_a_prompt_503_the_rest_goes_on_and_the_index_catches_up(stack, api, org):
@@ -16,12 +25,14 @@ def test_with_elasticsearch_down_search_is_a_prompt_503_the_rest_goes_on_and_the
     before = org.published(title=f"Before the search outage {tag}")
     searchable(api, before["title"])
     buyer, pids = api.new_user(), service_pids(stack)
-    traffic = Traffic({
-        "search": lambda: api.get("/api/search/events", params={"q": tag}),
-        "home page": lambda: api.get("/", params={"q": tag}),
-        "event": lambda: api.get(f"/api/events/{before['id']}"),
-        "seats": lambda: api.get(f"/api/events/{before['id']}/seats"),
-    })
+    traffic = Traffic(
+        {
+            "search": lambda: api.get("/api/search/events", params={"q": tag}),
+            "home page": lambda: api.get("/", params={"q": tag}),
+            "event": lambda: api.get(f"/api/events/{before['id']}"),
+            "seats": lambda: api.get(f"/api/events/{before['id']}/seats"),
+        }
+    )
     with traffic:
         stack.stop_elasticsearch()
         try:

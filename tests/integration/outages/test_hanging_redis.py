@@ -12,12 +12,15 @@ import uuid
 from tests.integration.outages.helpers import Traffic, answer_of, assert_honest, assert_outage_problem, hold, seat_ids
 
 
-def test_a_hanging_redis_is_a_503_within_seconds_and_the_gateway_keeps_serving_what_does_not_need_it(
-        stack, api, org):
+def test_a_hanging_redis_is_a_503_within_seconds_and_the_gateway_keeps_serving_what_does_not_need_it(stack, api, org):
     event = org.published(title=f"Frozen Redis {uuid.uuid4().hex[:8]}")
     seats = seat_ids(api, event["id"])
-    traffic = Traffic({"event": lambda: api.get(f"/api/events/{event['id']}"),
-                       "search": lambda: api.get("/api/search/events", params={"q": "frozen"})})
+    traffic = Traffic(
+        {
+            "event": lambda: api.get(f"/api/events/{event['id']}"),
+            "search": lambda: api.get("/api/search/events", params={"q": "frozen"}),
+        }
+    )
     redis = stack._redis_pid()
     with traffic:
         os.kill(redis, signal.SIGSTOP)

@@ -6,12 +6,23 @@ from __future__ import annotations
 
 import uuid
 
-from tests.integration.outages.helpers import (Traffic, answer_of, assert_honest, assert_outage_problem, hold, pay,
-                                               searchable, seat_ids, service_pids, until)
+from tests.integration.outages.helpers import (
+    Traffic,
+    answer_of,
+    assert_honest,
+    assert_outage_problem,
+    hold,
+    pay,
+    searchable,
+    seat_ids,
+    service_pids,
+    until,
+)
 
 
 def test_with_postgres_down_orders_are_a_prompt_503_holds_and_search_go_on_and_a_retried_checkout_pays_once(
-        stack, api, org):
+    stack, api, org
+):
     title = f"Postgres outage {uuid.uuid4().hex[:8]}"
     event = org.published(title=title)
     seats = seat_ids(api, event["id"])
@@ -21,13 +32,15 @@ def test_with_postgres_down_orders_are_a_prompt_503_holds_and_search_go_on_and_a
     basket = hold(api, buyer, event["id"], seats[2:4]).json()
     searchable(api, title)
     pids, key = service_pids(stack), uuid.uuid4().hex
-    traffic = Traffic({
-        "event": lambda: api.get(f"/api/events/{event['id']}"),
-        "orders": lambda: api.get("/api/orders", user=earlier),
-        "seats": lambda: api.get(f"/api/events/{event['id']}/seats"),
-        "search": lambda: api.get("/api/search/events", params={"q": title}),
-        "event page": lambda: api.get(f"/events/{event['id']}"),
-    })
+    traffic = Traffic(
+        {
+            "event": lambda: api.get(f"/api/events/{event['id']}"),
+            "orders": lambda: api.get("/api/orders", user=earlier),
+            "seats": lambda: api.get(f"/api/events/{event['id']}/seats"),
+            "search": lambda: api.get("/api/search/events", params={"q": title}),
+            "event page": lambda: api.get(f"/events/{event['id']}"),
+        }
+    )
     with traffic:
         stack.stop_postgres()
         try:
@@ -41,15 +54,22 @@ def test_with_postgres_down_orders_are_a_prompt_503_holds_and_search_go_on_and_a
             until(lambda: api.get("/api/orders", user=earlier), lambda r: r.status_code == 503, timeout=10)
         finally:
             stack.start_postgres()
-        order = until(lambda: pay(api, buyer, basket["id"], key), lambda r: r.status_code == 201, timeout=30,
-                      what="the checkout never went through once PostgreSQL was back").json()
+        order = until(
+            lambda: pay(api, buyer, basket["id"], key),
+            lambda r: r.status_code == 201,
+            timeout=30,
+            what="the checkout never went through once PostgreSQL was back",
+        ).json()
         until(lambda: api.get("/api/orders", user=earlier), lambda r: r.status_code == 200, timeout=10)
     assert_honest(traffic.answers)
     assert 503 in traffic.statuses("event") and 503 in traffic.statuses("orders"), "the outage was not seen"
     assert traffic.statuses("seats") == {200} and traffic.statuses("search") == {200}
     replayed = pay(api, buyer, basket["id"], key)
-    assert (replayed.status_code, replayed.json()["id"], replayed.headers.get("idempotent-replayed")) == \
-        (201, order["id"], "true")
+    assert (replayed.status_code, replayed.json()["id"], replayed.headers.get("idempotent-replayed")) == (
+        201,
+        order["id"],
+        "true",
+    )
     mine = [o for o in api.get("/api/orders", user=buyer).json()["items"] if o["hold_id"] == basket["id"]]
     assert [(o["id"], o["status"]) for o in mine] == [(order["id"], "confirmed")], "exactly one order"
     before = api.get(f"/api/orders/{paid_before.json()['id']}", user=earlier).json()

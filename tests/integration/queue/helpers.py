@@ -9,12 +9,17 @@ from boxoffice.domain.queue.admission import AdmissionTokens, admission_key
 from tests.integration.booking.factories import MadeEvent, make_event, set_event
 
 
-async def queued_event(*, per_minute: int = 6000, minutes: int = 10, on_sale_in_s: float = -60,
-                       seats: int = 20) -> MadeEvent:
+async def queued_event(
+    *, per_minute: int = 6000, minutes: int = 10, on_sale_in_s: float = -60, seats: int = 20
+) -> MadeEvent:
     """A published event with an enabled waiting room, on sale `on_sale_in_s` from now."""
-    made = await make_event(rows=[("A", seats, "standard")], on_sale_at=datetime.now(UTC) + timedelta(seconds=on_sale_in_s))
-    await set_event(made.id, waiting_room=json.dumps({"enabled": True, "admit_per_minute": per_minute,
-                                                      "admission_minutes": minutes}))
+    made = await make_event(
+        rows=[("A", seats, "standard")], on_sale_at=datetime.now(UTC) + timedelta(seconds=on_sale_in_s)
+    )
+    await set_event(
+        made.id,
+        waiting_room=json.dumps({"enabled": True, "admit_per_minute": per_minute, "admission_minutes": minutes}),
+    )
     return made
 
 

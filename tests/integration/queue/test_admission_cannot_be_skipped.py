@@ -51,12 +51,14 @@ def raw_path(http: httpx.AsyncClient, method: str, path: str, **kw) -> httpx.Req
 def new_hold_cases() -> list[tuple[str, str]]:
     """(path, id spelling): every path spelling with the canonical id, every id spelling on two paths
     (few enough per buyer for the booking-write rate limit)."""
-    return ([(path, "canonical") for path in NEW_HOLD_PATHS]
-            + [(path, name) for name in SPELLINGS if name != "canonical" for path in ("/api/holds", "/api/holds/")])
+    return [(path, "canonical") for path in NEW_HOLD_PATHS] + [
+        (path, name) for name in SPELLINGS if name != "canonical" for path in ("/api/holds", "/api/holds/")
+    ]
 
 
 async def test_every_spelling_of_a_new_hold_is_refused_without_an_admission_and_held_for_the_canonical_event_with_one(
-        stack, mint, domain):
+    stack, mint, domain
+):
     made = await queued_event()
     stranger = mint()
     queue_url = f"/api/events/{made.id}/queue"
@@ -80,24 +82,35 @@ async def test_every_spelling_of_a_new_hold_is_refused_without_an_admission_and_
 
 
 async def test_seats_cannot_be_added_nor_a_hold_extended_without_an_admission_whatever_the_path_spelling(
-        stack, mint, domain):
+    stack, mint, domain
+):
     made = await queued_event()
     buyer = mint()
     async with nginx(stack) as http:
         token = await admitted_token(http, made.id, buyer)
-        created = await http.post("/api/holds", json={"event_id": made.id, "seat_ids": [made.rows["A"][0]]},
-                                  headers={**bearer(buyer), "X-Admission-Token": token})
+        created = await http.post(
+            "/api/holds",
+            json={"event_id": made.id, "seat_ids": [made.rows["A"][0]]},
+            headers={**bearer(buyer), "X-Admission-Token": token},
+        )
         assert created.status_code == 201, created.text
         hold = created.json()
         for action, body in (("seats", {"seat_ids": [made.rows["A"][1]]}), ("extend", None)):
-            for path in (f"/api/holds/{hold['id']}/{action}/", f"/api/holds/{hold['id']}//{action}",
-                         f"/api/holds/{hold['id']}/./{action}", f"/api/holds/{hold['id']}/{action}"):
+            for path in (
+                f"/api/holds/{hold['id']}/{action}/",
+                f"/api/holds/{hold['id']}//{action}",
+                f"/api/holds/{hold['id']}/./{action}",
+                f"/api/holds/{hold['id']}/{action}",
+            ):
                 refused = await http.send(raw_path(http, "POST", path, json=body, headers=bearer(buyer)))
                 assert assert_problem(refused, 403)["queue_url"] == f"/api/events/{made.id}/queue", path
         now = await http.get(f"/api/holds/{hold['id']}", headers=bearer(buyer))
         assert now.json() == hold  # no seat added, not extended
-        added = await http.post(f"/api/holds/{hold['id']}/seats/", json={"seat_ids": [made.rows["A"][1]]},
-                                headers={**bearer(buyer), "X-Admission-Token": token})
+        added = await http.post(
+            f"/api/holds/{hold['id']}/seats/",
+            json={"seat_ids": [made.rows["A"][1]]},
+            headers={**bearer(buyer), "X-Admission-Token": token},
+        )
         assert added.status_code == 200 and len(added.json()["seat_ids"]) == 2, added.text
 
 
@@ -118,14 +131,16 @@ async def test_an_event_id_that_names_no_event_is_refused_by_the_gateway_not_wav
         for event_id in (nowhere, "{" + nowhere.upper() + "}"):
             refused = await http.post("/api/holds/", json={"event_id": event_id, "quantity": 1}, headers=bearer(buyer))
             assert assert_problem(refused, 403)["type"].endswith("/not-on-sale")
-        refused = await http.post(f"/api/holds/{nowhere}.0123456789abcdef/seats", json={"seat_ids": ["1"]},
-                                  headers=bearer(buyer))
+        refused = await http.post(
+            f"/api/holds/{nowhere}.0123456789abcdef/seats", json={"seat_ids": ["1"]}, headers=bearer(buyer)
+        )
         assert_problem(refused, 404)
     assert refusals(stack, "unknown_event") - before == 3
 
 
 async def test_booking_itself_refuses_seat_taking_writes_without_this_buyers_admission_to_this_event(
-        stack, mint, domain):
+    stack, mint, domain
+):
     made, other = await queued_event(), await queued_event()
     buyer, stranger = mint(), mint()
     signer = tokens_of(stack)
@@ -136,14 +151,20 @@ async def test_booking_itself_refuses_seat_taking_writes_without_this_buyers_adm
 
     good = admission()
     refused_tokens = {
-        "none": None, "another buyer's": admission(stranger), "another event's": admission(event_id=other.id),
+        "none": None,
+        "another buyer's": admission(stranger),
+        "another event's": admission(event_id=other.id),
         "expired": admission(admitted_ms=now - 700_000, expires_ms=now - 100_000),
-        "forged": good[:-4] + ("AAAA" if not good.endswith("AAAA") else "BBBB"), "junk": "junk",
+        "forged": good[:-4] + ("AAAA" if not good.endswith("AAAA") else "BBBB"),
+        "junk": "junk",
     }
     secret = stack.service_env()["BOXOFFICE_INTERNAL_SECRET"]
     identity = {"X-Boxoffice-Internal": secret, "X-User-Id": buyer.id, "X-User-Roles": "buyer"}
     queue_url = f"/api/events/{made.id}/queue"
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{stack.ports.service('booking', 0)}", timeout=30) as booking:
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{stack.ports.service('booking', 0)}", timeout=30
+    ) as booking:
+
         async def post(path: str, body: dict | None, token: str | None) -> httpx.Response:
             headers = {**identity, **({"X-Admission-Token": token} if token else {})}
             return await booking.post(path, json=body, headers=headers)
@@ -157,6 +178,8 @@ async def test_booking_itself_refuses_seat_taking_writes_without_this_buyers_adm
         for name, token in refused_tokens.items():
             added = await post(f"/api/holds/{hold_id}/seats", {"seat_ids": [made.rows["A"][1]]}, token)
             assert assert_problem(added, 403)["queue_url"] == queue_url, name
-            assert assert_problem(await post(f"/api/holds/{hold_id}/extend", None, token), 403)["queue_url"] == queue_url
+            assert (
+                assert_problem(await post(f"/api/holds/{hold_id}/extend", None, token), 403)["queue_url"] == queue_url
+            )
         assert (await post(f"/api/holds/{hold_id}/seats", {"seat_ids": [made.rows["A"][1]]}, good)).status_code == 200
         assert (await post(f"/api/holds/{hold_id}/extend", None, good)).status_code == 200

@@ -22,7 +22,7 @@ async def test_two_gateways_together_admit_at_the_configured_rate_and_nobody_twi
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{stack.ports.http}", timeout=30) as http:
         joined = await asyncio.gather(*(http.post(f"/api/events/{made.id}/queue", headers=bearer(b)) for b in buyers))
         assert {j.status_code for j in joined} == {201} and {j.json()["status"] for j in joined} == {"early"}
-        on_sale_ms = int((await domain.redis.eval("local t = redis.call('TIME') return t[1]")) ) * 1000
+        on_sale_ms = int(await domain.redis.eval("local t = redis.call('TIME') return t[1]")) * 1000
     stream = keys.queue_keys(made.id)[4]
     first = None
     while first is None or time.time() * 1000 < first + WINDOW_S * 1000 + 500:

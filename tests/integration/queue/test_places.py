@@ -39,7 +39,8 @@ def open_queue_sockets(stack) -> float:
 
 
 async def test_a_websocket_opened_before_joining_is_silent_until_the_join_then_pushes_the_place_within_a_second(
-        stack, mint, domain):
+    stack, mint, domain
+):
     made = await queued_event(per_minute=1, on_sale_in_s=-3600)
     path = f"/api/events/{made.id}/queue"
     ahead, buyer, passer_by = mint(), mint(), mint()
@@ -48,13 +49,15 @@ async def test_a_websocket_opened_before_joining_is_silent_until_the_join_then_p
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{stack.ports.http}", timeout=30) as http:
         await http.post(path, headers=bearer(ahead))
         await wait_for_status(http, path, ahead, "admitted")  # the buyer will wait a minute behind
-        async with (websockets.connect(url, additional_headers=bearer(buyer), open_timeout=10) as ws,
-                    websockets.connect(url, additional_headers=bearer(passer_by), open_timeout=10) as never_joins):
+        async with (
+            websockets.connect(url, additional_headers=bearer(buyer), open_timeout=10) as ws,
+            websockets.connect(url, additional_headers=bearer(passer_by), open_timeout=10) as never_joins,
+        ):
             for socket in (ws, never_joins):
                 try:
                     said = await asyncio.wait_for(socket.recv(), 1.5)
                     raise AssertionError(f"a socket spoke before its buyer joined: {said}")
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
             joined = await http.post(path, headers=bearer(buyer))
             answered = time.monotonic()

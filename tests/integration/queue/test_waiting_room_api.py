@@ -87,6 +87,7 @@ async def test_holds_need_this_buyers_admission_to_this_event(stack, mint, domai
     now = int(time.time() * 1000)
     hold = {"event_id": made.id, "seat_ids": [made.rows["A"][0]]}
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{stack.ports.http}", timeout=30) as http:
+
         async def with_token(token: str | None, user=buyer) -> httpx.Response:
             headers = {**bearer(user), **({"X-Admission-Token": token} if token else {})}
             return await http.post("/api/holds", json=hold, headers=headers)
@@ -97,18 +98,24 @@ async def test_holds_need_this_buyers_admission_to_this_event(stack, mint, domai
         strangers = await wait_for_status(http, f"/api/events/{made.id}/queue", stranger, "admitted")
         others = await wait_for_status(http, f"/api/events/{other.id}/queue", buyer, "admitted")
         expired = signer.issue(user_id=buyer.id, event_id=made.id, admitted_ms=now - 700_000, expires_ms=now - 100_000)
-        forged = admitted["admission_token"][:-4] + ("AAAA" if not admitted["admission_token"].endswith("AAAA") else "BBBB")
+        forged = admitted["admission_token"][:-4] + (
+            "AAAA" if not admitted["admission_token"].endswith("AAAA") else "BBBB"
+        )
         for token in (None, expired, forged, strangers["admission_token"], others["admission_token"], "junk"):
             problem = assert_problem(await with_token(token), 403)
             assert problem["queue_url"] == f"/api/events/{made.id}/queue"
         created = await with_token(admitted["admission_token"])
         assert created.status_code == 201, created.text
         hold_id = created.json()["id"]
-        add = await http.post(f"/api/holds/{hold_id}/seats", json={"seat_ids": [made.rows["A"][1]]},
-                              headers=bearer(buyer))
+        add = await http.post(
+            f"/api/holds/{hold_id}/seats", json={"seat_ids": [made.rows["A"][1]]}, headers=bearer(buyer)
+        )
         assert assert_problem(add, 403)["queue_url"] == f"/api/events/{made.id}/queue"
-        with_cookie = await http.post(f"/api/holds/{hold_id}/seats", json={"seat_ids": [made.rows["A"][1]]},
-                                      headers={**bearer(buyer), "Cookie": f"bo_admit_{made.id}={admitted['admission_token']}"})
+        with_cookie = await http.post(
+            f"/api/holds/{hold_id}/seats",
+            json={"seat_ids": [made.rows["A"][1]]},
+            headers={**bearer(buyer), "Cookie": f"bo_admit_{made.id}={admitted['admission_token']}"},
+        )
         assert with_cookie.status_code == 200, with_cookie.text
         released = await http.delete(f"/api/holds/{hold_id}", headers=bearer(buyer))  # giving back needs no admission
         assert released.status_code == 204
@@ -118,6 +125,7 @@ async def test_the_queue_page_shows_the_place_and_sends_the_admitted_buyer_to_th
     made = await queued_event(per_minute=1, on_sale_in_s=-3600)
     first, second = mint(), mint()
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{stack.ports.http}", timeout=30) as http:
+
         async def page(path: str, user) -> httpx.Response:
             return await http.get(path, headers={"Cookie": f"bo_session={user.token}"})
 
@@ -126,12 +134,13 @@ async def test_the_queue_page_shows_the_place_and_sends_the_admitted_buyer_to_th
             await http.post(f"/api/events/{made.id}/queue", headers=bearer(user))
         await wait_for_status(http, f"/api/events/{made.id}/queue", first, "admitted")
         waiting = await page(f"/events/{made.id}/queue", second)
-        assert waiting.status_code == 200 and 'data-queue' in waiting.text and "#2" in waiting.text
+        assert waiting.status_code == 200 and "data-queue" in waiting.text and "#2" in waiting.text
         admitted = await page(f"/events/{made.id}/queue", first)
         assert admitted.status_code == 303 and admitted.headers["location"] == f"/events/{made.id}"
         cookie = admitted.cookies[f"bo_admit_{made.id}"]
-        seat_map = await http.get(f"/events/{made.id}",
-                                  headers={"Cookie": f"bo_session={first.token}; bo_admit_{made.id}={cookie}"})
+        seat_map = await http.get(
+            f"/events/{made.id}", headers={"Cookie": f"bo_session={first.token}; bo_admit_{made.id}={cookie}"}
+        )
         assert seat_map.status_code == 200 and "Choose your seats" in seat_map.text
 
 
@@ -153,8 +162,12 @@ async def test_a_cookie_websocket_from_another_site_is_refused(stack, mint, doma
     buyer = mint()
     url = f"ws://127.0.0.1:{stack.ports.http}/api/events/{made.id}/queue/ws"
     try:
-        async with websockets.connect(url, open_timeout=10, origin="https://evil.example",
-                                      additional_headers={"Cookie": f"bo_session={buyer.token}"}):
+        async with websockets.connect(
+            url,
+            open_timeout=10,
+            origin="https://evil.example",
+            additional_headers={"Cookie": f"bo_session={buyer.token}"},
+        ):
             raise AssertionError("a cross-site WebSocket was accepted")
     except websockets.InvalidStatus as refused:
         assert refused.response.status_code == 403
@@ -166,6 +179,10 @@ async def test_a_cookie_websocket_from_this_sites_page_is_accepted(stack, mint, 
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{stack.ports.http}", timeout=30) as http:
         await http.post(f"/api/events/{made.id}/queue", headers=bearer(buyer))
     url = f"ws://127.0.0.1:{stack.ports.http}/api/events/{made.id}/queue/ws"
-    async with websockets.connect(url, open_timeout=10, origin=f"http://127.0.0.1:{stack.ports.http}",
-                                  additional_headers={"Cookie": f"bo_session={buyer.token}"}) as ws:
+    async with websockets.connect(
+        url,
+        open_timeout=10,
+        origin=f"http://127.0.0.1:{stack.ports.http}",
+        additional_headers={"Cookie": f"bo_session={buyer.token}"},
+    ) as ws:
         assert json.loads(await asyncio.wait_for(ws.recv(), 10))["status"] in ("waiting", "admitted")

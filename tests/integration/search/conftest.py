@@ -4,7 +4,7 @@ external versions), an emptied index before each test, and a factory for search 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -21,8 +21,9 @@ class SearchIndex:
         self.http = httpx.Client(base_url=url, timeout=30)
 
     def put(self, doc: dict, version: int = 1) -> httpx.Response:
-        return self.http.put(f"/{ALIAS}/_doc/{doc['id']}", params={"version": version, "version_type": "external"},
-                             json=doc)
+        return self.http.put(
+            f"/{ALIAS}/_doc/{doc['id']}", params={"version": version, "version_type": "external"}, json=doc
+        )
 
     def add(self, *docs: dict) -> list[dict]:
         for doc in docs:
@@ -49,18 +50,44 @@ class SearchIndex:
         self.refresh()
 
 
-def event_doc(title: str, *, performer: str = "Various Artists", description: str = "", category: str = "concert",
-              status: str = "published", city: str = "Berlin", venue_name: str = "Town Hall", days: float = 30,
-              hours: float = 3, min_price: int = 2500, max_price: int = 9000, available_seats: int = 100) -> dict:
+def event_doc(
+    title: str,
+    *,
+    performer: str = "Various Artists",
+    description: str = "",
+    category: str = "concert",
+    status: str = "published",
+    city: str = "Berlin",
+    venue_name: str = "Town Hall",
+    days: float = 30,
+    hours: float = 3,
+    min_price: int = 2500,
+    max_price: int = 9000,
+    available_seats: int = 100,
+) -> dict:
     """A search document as documents.event_document builds it; `days` from now until it starts."""
-    starts = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=days)
+    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=days)
     ends = starts + timedelta(hours=hours)
     return {
-        "id": str(uuid.uuid4()), "title": title, "description": description, "performer": performer,
-        "category": category, "status": status, "venue_id": str(uuid.uuid4()), "venue_name": venue_name,
-        "city": city, "city_key": fold(city), "timezone": "Europe/Berlin", "starts_at": rfc3339(starts), "ends_at": rfc3339(ends),
-        "on_sale_at": None, "published_at": rfc3339(datetime.now(timezone.utc)),
-        "min_price": min_price, "max_price": max_price, "currency": "EUR", "seat_count": 100,
+        "id": str(uuid.uuid4()),
+        "title": title,
+        "description": description,
+        "performer": performer,
+        "category": category,
+        "status": status,
+        "venue_id": str(uuid.uuid4()),
+        "venue_name": venue_name,
+        "city": city,
+        "city_key": fold(city),
+        "timezone": "Europe/Berlin",
+        "starts_at": rfc3339(starts),
+        "ends_at": rfc3339(ends),
+        "on_sale_at": None,
+        "published_at": rfc3339(datetime.now(UTC)),
+        "min_price": min_price,
+        "max_price": max_price,
+        "currency": "EUR",
+        "seat_count": 100,
         "available_seats": available_seats,
         "suggest": {"input": [title, performer], "weight": suggest_weight(ends)},
     }

@@ -6,7 +6,7 @@ import asyncio
 import re
 import threading
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from tortoise import Tortoise
@@ -50,13 +50,31 @@ async def _insert_published_event(database_url: str, title: str) -> str:
     await Tortoise.init(config=tortoise_config(database_url))
     try:
         owner = uuid.uuid4()
-        venue = await Venue.create(owner_id=owner, name="Reindex Hall", city="Zürich", address="1 Main St",
-                                   timezone="Europe/Zurich", sections=[], seat_count=10)
-        starts = datetime.now(timezone.utc) + timedelta(days=10)
-        event = await Event.create(owner_id=owner, venue=venue, title=title, category="concert", performer="The Rebuilders",
-                                   starts_at=starts, ends_at=starts + timedelta(hours=2), currency="CHF",
-                                   price_categories=[{"category": "A", "price": 4200}], status="published",
-                                   seat_count=10, search_version=7, published_at=datetime.now(timezone.utc))
+        venue = await Venue.create(
+            owner_id=owner,
+            name="Reindex Hall",
+            city="Zürich",
+            address="1 Main St",
+            timezone="Europe/Zurich",
+            sections=[],
+            seat_count=10,
+        )
+        starts = datetime.now(UTC) + timedelta(days=10)
+        event = await Event.create(
+            owner_id=owner,
+            venue=venue,
+            title=title,
+            category="concert",
+            performer="The Rebuilders",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
+            currency="CHF",
+            price_categories=[{"category": "A", "price": 4200}],
+            status="published",
+            seat_count=10,
+            search_version=7,
+            published_at=datetime.now(UTC),
+        )
         return str(event.id)
     finally:
         await Tortoise.close_connections()
@@ -105,9 +123,18 @@ def test_ensure_rebuilds_an_index_of_an_older_mapping_so_every_event_gets_its_ve
     older = index.mappings()
     del older["_meta"], older["properties"]["timezone"]
     legacy, current = "events-v1-19990101000000000000", search_index.indices()
-    assert search_index.http.put(f"/{legacy}", json={"settings": index.settings(), "mappings": older}).status_code == 200
-    swapped = search_index.http.post("/_aliases", json={"actions": [
-        {"add": {"index": legacy, "alias": "events"}}, *({"remove_index": {"index": name}} for name in current)]})
+    assert (
+        search_index.http.put(f"/{legacy}", json={"settings": index.settings(), "mappings": older}).status_code == 200
+    )
+    swapped = search_index.http.post(
+        "/_aliases",
+        json={
+            "actions": [
+                {"add": {"index": legacy, "alias": "events"}},
+                *({"remove_index": {"index": name}} for name in current),
+            ]
+        },
+    )
     assert swapped.status_code == 200, swapped.text
     out = stack.run_cli("index", "ensure")
     assert f"{legacy} has mapping version 1" in out.stdout

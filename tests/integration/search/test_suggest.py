@@ -13,18 +13,21 @@ def suggestions(api, q: str) -> list[dict]:
 
 
 def test_a_prefix_suggests_the_performer_and_the_event(api, search_index):
-    doc, = search_index.add(event_doc("The Eras Tour", performer="Taylor Swift"))
+    (doc,) = search_index.add(event_doc("The Eras Tour", performer="Taylor Swift"))
     assert suggestions(api, "tay") == [{"text": "Taylor Swift", "event_id": doc["id"]}]
 
 
 def test_an_unaccented_prefix_suggests_the_accented_name(api, search_index):
-    doc, = search_index.add(event_doc("Renaissance", performer="Beyoncé"))
+    (doc,) = search_index.add(event_doc("Renaissance", performer="Beyoncé"))
     assert suggestions(api, "beyo") == [{"text": "Beyoncé", "event_id": doc["id"]}]
 
 
 def test_suggestions_skip_drafts_cancelled_and_ended_events(api, search_index):
-    search_index.add(event_doc("Tamara Draft", status="draft"), event_doc("Tamara Cancelled", status="cancelled"),
-                     event_doc("Tamara Past", days=-3))
+    search_index.add(
+        event_doc("Tamara Draft", status="draft"),
+        event_doc("Tamara Cancelled", status="cancelled"),
+        event_doc("Tamara Past", days=-3),
+    )
     assert suggestions(api, "tam") == []
 
 

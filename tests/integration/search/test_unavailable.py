@@ -27,8 +27,12 @@ def search_service(stack, elasticsearch_url: str):
     port = free_port()
     env = {**stack.service_env(), "BOXOFFICE_ELASTICSEARCH_URL": elasticsearch_url}
     log = open(stack.log_dir / f"search-unavailable-{port}.log", "w")
-    process = subprocess.Popen([str(stack.root / ".venv" / "bin" / "boxoffice"), "serve", "search", "--port", str(port)],
-                               env=env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [str(stack.root / ".venv" / "bin" / "boxoffice"), "serve", "search", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     secret = env.get("BOXOFFICE_INTERNAL_SECRET", DEV_PLACEHOLDER)
     client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=15, headers={"X-Boxoffice-Internal": secret})
     try:

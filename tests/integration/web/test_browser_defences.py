@@ -42,8 +42,19 @@ def event_id(api: Api) -> str:
 def test_every_page_carries_a_csp_without_inline_script_and_refuses_framing_and_sniffing(stack, api, event_id):
     organizer = api.new_user("organizer")
     with browser(stack, organizer) as http:
-        pages = [http.get(path) for path in ("/", "/login", "/register", f"/events/{event_id}", "/orders",
-                                             "/organizer", "/organizer/venues/new", "/no-such-page")]
+        pages = [
+            http.get(path)
+            for path in (
+                "/",
+                "/login",
+                "/register",
+                f"/events/{event_id}",
+                "/orders",
+                "/organizer",
+                "/organizer/venues/new",
+                "/no-such-page",
+            )
+        ]
         api_answer = http.get("/api/me")
     for page in [*pages, api_answer]:
         assert page.status_code in (200, 404), (page.url, page.status_code)
@@ -61,8 +72,15 @@ def test_every_page_carries_a_csp_without_inline_script_and_refuses_framing_and_
 
 def test_over_https_every_answer_carries_hsts_and_static_files_are_not_sniffed(stack, event_id):
     with browser(stack, https=True) as http:
-        answers = [http.get("/"), http.get(f"/events/{event_id}"), http.get("/api/me"), http.get("/static/css/app.css"),
-                   http.get("/static/js/app.js"), http.get("/metrics"), http.get("/static/nothing.js")]
+        answers = [
+            http.get("/"),
+            http.get(f"/events/{event_id}"),
+            http.get("/api/me"),
+            http.get("/static/css/app.css"),
+            http.get("/static/js/app.js"),
+            http.get("/metrics"),
+            http.get("/static/nothing.js"),
+        ]
     for answer in answers:
         hsts = answer.headers.get("strict-transport-security", "")
         assert hsts.startswith("max-age=") and int(hsts.split("=")[1].split(";")[0]) >= 31536000, (answer.url, hsts)
@@ -76,8 +94,9 @@ def test_a_cookie_authenticated_write_needs_its_csrf_token_even_with_an_authoriz
         token = page_csrf_token(http.get("/orders"))
         api_write = http.post("/api/holds", json={"event_id": "x", "seat_ids": ["1"]}, headers=bearer)
         page_write = http.post("/logout", data={}, headers=bearer)
-        with_token = http.post("/api/holds", json={"event_id": "x", "seat_ids": ["1"]},
-                               headers={**bearer, "X-CSRF-Token": token})
+        with_token = http.post(
+            "/api/holds", json={"event_id": "x", "seat_ids": ["1"]}, headers={**bearer, "X-CSRF-Token": token}
+        )
         assert http.get("/api/me").status_code == 200  # still logged in: the refused logout did nothing
     for refused in (api_write, page_write):
         assert refused.status_code == 403, refused.text
@@ -120,11 +139,14 @@ def test_the_csrf_cookie_is_httponly_and_cookies_are_secure_when_the_login_came_
     for https in (False, True):
         with browser(stack, https=https) as http:
             form = http.get("/login")
-            answer = http.post("/login", data={"email": user.email, "password": PASSWORD,
-                                              "csrf_token": page_csrf_token(form)})
+            answer = http.post(
+                "/login", data={"email": user.email, "password": PASSWORD, "csrf_token": page_csrf_token(form)}
+            )
             assert answer.status_code == 303
-            cookies[https] = {h.split("=")[0]: h for h in [*form.headers.get_list("set-cookie"),
-                                                          *answer.headers.get_list("set-cookie")]}
+            cookies[https] = {
+                h.split("=")[0]: h
+                for h in [*form.headers.get_list("set-cookie"), *answer.headers.get_list("set-cookie")]
+            }
     for https, made in cookies.items():
         assert "HttpOnly" in made["bo_csrf"] and "HttpOnly" in made["bo_session"]
         assert ("Secure" in made["bo_session"]) == https and ("Secure" in made["bo_csrf"]) == https
@@ -140,8 +162,13 @@ def _free_port() -> int:
 def production_nginx(stack):
     """nginx rendered for production (BOXOFFICE_ENV=production) in front of the test stack's gateway."""
     ports = Ports(http=_free_port(), https=_free_port(), gateway=stack.ports.gateway)
-    edge = Stack(ROOT, f"{stack.name}-production-edge", ports, env_overrides={**TEST_ENV, "BOXOFFICE_ENV": "production"},
-                 test=True)
+    edge = Stack(
+        ROOT,
+        f"{stack.name}-production-edge",
+        ports,
+        env_overrides={**TEST_ENV, "BOXOFFICE_ENV": "production"},
+        test=True,
+    )
     edge.start_nginx()
     yield edge
     edge.stop_nginx()

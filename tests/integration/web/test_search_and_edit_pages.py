@@ -24,17 +24,43 @@ def browser(stack, user: User | None = None):
 
 
 def published_event(api: Api, organizer: User, title: str) -> dict:
-    layout = [{"name": "Stalls", "rows": [{"label": "A", "seat_count": 6, "category": "Standard"},
-                                          {"label": "B", "seat_count": 4, "category": "Premium"}]}]
-    venue = api.post("/api/venues", user=organizer, json={"name": "Elbe Hall", "city": "Dresden", "address": "Ufer 1",
-                                                           "timezone": "Europe/Berlin", "sections": layout})
+    layout = [
+        {
+            "name": "Stalls",
+            "rows": [
+                {"label": "A", "seat_count": 6, "category": "Standard"},
+                {"label": "B", "seat_count": 4, "category": "Premium"},
+            ],
+        }
+    ]
+    venue = api.post(
+        "/api/venues",
+        user=organizer,
+        json={
+            "name": "Elbe Hall",
+            "city": "Dresden",
+            "address": "Ufer 1",
+            "timezone": "Europe/Berlin",
+            "sections": layout,
+        },
+    )
     assert venue.status_code == 201, venue.text
     starts = datetime.now(UTC) + timedelta(days=20)
-    created = api.post("/api/events", user=organizer, json={
-        "title": title, "description": "", "category": "theatre", "performer": "The Players",
-        "venue_id": venue.json()["id"], "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=2)).isoformat(),
-        "currency": "EUR", "price_categories": [{"category": "Standard", "price": 3000},
-                                                 {"category": "Premium", "price": 6000}]})
+    created = api.post(
+        "/api/events",
+        user=organizer,
+        json={
+            "title": title,
+            "description": "",
+            "category": "theatre",
+            "performer": "The Players",
+            "venue_id": venue.json()["id"],
+            "starts_at": starts.isoformat(),
+            "ends_at": (starts + timedelta(hours=2)).isoformat(),
+            "currency": "EUR",
+            "price_categories": [{"category": "Standard", "price": 3000}, {"category": "Premium", "price": 6000}],
+        },
+    )
     assert created.status_code == 201, created.text
     published = api.post(f"/api/events/{created.json()['id']}/publish", user=organizer)
     assert published.status_code == 200, published.text
@@ -54,7 +80,9 @@ def searched(http: httpx.Client, url: str, expected: str, headers: dict | None =
 def edit_form(http: httpx.Client, event_id: str, **changes: str) -> dict:
     """The edit form's fields as the page renders them, with `changes` typed in."""
     page = http.get(f"/organizer/events/{event_id}/edit").text
-    fields = dict(re.findall(r'<input id="[^"]*" name="([^"]+)" type="(?:text|number|datetime-local)" value="([^"]*)"', page))
+    fields = dict(
+        re.findall(r'<input id="[^"]*" name="([^"]+)" type="(?:text|number|datetime-local)" value="([^"]*)"', page)
+    )
     fields |= dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page))
     fields |= dict(re.findall(r'name="(price:[^"]+)"[^>]*?value="([^"]*)"', page))
     fields |= {"category": "theatre", "description": ""}
@@ -78,7 +106,8 @@ def test_a_search_has_its_own_url_that_renders_the_home_page_with_the_query_fill
 
 
 def test_the_edit_form_saves_changes_with_the_version_it_was_opened_at_and_a_stale_version_is_reported_inline(
-        stack, api):
+    stack, api
+):
     organizer = api.new_user("organizer")
     event = published_event(api, organizer, f"Before {uuid.uuid4().hex[:6]}")
     with browser(stack, organizer) as http:
@@ -93,13 +122,18 @@ def test_the_edit_form_saves_changes_with_the_version_it_was_opened_at_and_a_sta
         assert after["starts_at"] == event["starts_at"]  # the form shows minutes; an untouched time keeps its seconds
 
         stale = http.post(f"/organizer/events/{event['id']}/edit", data=second | {"title": "Second tab"})
-        stale_fragment = http.post(f"/organizer/events/{event['id']}/edit", data=second | {"title": "Second tab"},
-                                   headers={"HX-Request": "true"})
+        stale_fragment = http.post(
+            f"/organizer/events/{event['id']}/edit",
+            data=second | {"title": "Second tab"},
+            headers={"HX-Request": "true"},
+        )
     assert stale.status_code == 412 and stale.text.startswith("<!doctype html>")
     assert "was changed while you were editing it" in stale.text and "Reload the latest version" in stale.text
     assert 'value="Second tab"' in stale.text  # what was typed is still there to copy
     assert stale_fragment.status_code == 200
-    assert stale_fragment.text.lstrip().startswith('<form id="event-form"') and 'id="stale-message"' in stale_fragment.text
+    assert (
+        stale_fragment.text.lstrip().startswith('<form id="event-form"') and 'id="stale-message"' in stale_fragment.text
+    )
     assert api.get(f"/api/events/{event['id']}").json()["title"] == "After the edit"
 
 
@@ -107,8 +141,9 @@ def test_the_edit_form_shows_validation_errors_next_to_their_fields_and_changes_
     organizer = api.new_user("organizer")
     event = published_event(api, organizer, f"Valid {uuid.uuid4().hex[:6]}")
     with browser(stack, organizer) as http:
-        form = edit_form(http, event["id"], title="", admit_per_minute="0", waiting_room="on",
-                         **{"price:Premium": "-5"})
+        form = edit_form(
+            http, event["id"], title="", admit_per_minute="0", waiting_room="on", **{"price:Premium": "-5"}
+        )
         answer = http.post(f"/organizer/events/{event['id']}/edit", data=form, headers={"HX-Request": "true"})
     assert answer.status_code == 200
     for name in ("title", "admit_per_minute"):

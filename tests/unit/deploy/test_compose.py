@@ -30,8 +30,11 @@ def compose() -> dict:
 
 
 def env_example() -> dict[str, str]:
-    pairs = [line.split("=", 1) for line in (DEPLOY / ".env.example").read_text().splitlines()
-             if line.strip() and not line.startswith("#")]
+    pairs = [
+        line.split("=", 1)
+        for line in (DEPLOY / ".env.example").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     return {name.strip(): value for name, value in pairs}
 
 
@@ -92,7 +95,9 @@ def test_compose_and_the_env_example_use_exactly_settings_the_services_read(comp
     assert used <= CONFIG_NAMES, sorted(used - CONFIG_NAMES)
     text = (DEPLOY / "compose.yml").read_text()
     for name, default in VARIABLE.findall(text):
-        assert name in example or default.startswith((":-", "-")), f"${{{name}}} is neither in .env.example nor defaulted"
+        assert name in example or default.startswith((":-", "-")), (
+            f"${{{name}}} is neither in .env.example nor defaulted"
+        )
 
 
 def test_the_env_example_offers_every_setting_of_the_readme_table(compose):
@@ -106,8 +111,9 @@ def test_the_env_example_offers_every_setting_of_the_readme_table(compose):
 
 def test_deploy_nginx_conf_is_the_current_rendering_of_the_template():
     template = (ROOT / "nginx" / "nginx.conf.template").read_text()
-    assert (DEPLOY / "nginx.conf").read_text() == render_compose_config(template), \
+    assert (DEPLOY / "nginx.conf").read_text() == render_compose_config(template), (
         "run: python -m boxoffice.stack.nginx --compose deploy/nginx.conf"
+    )
 
 
 def test_deploy_nginx_conf_passes_nginx_t_with_the_compose_names_mapped_to_this_machine(tmp_path, compose):
@@ -125,11 +131,33 @@ def test_deploy_nginx_conf_passes_nginx_t_with_the_compose_names_mapped_to_this_
         conf = conf.replace(mounted, str(tmp_path / mounted.strip("/")))
     conf = conf.replace("/var/run/nginx.pid", str(tmp_path / "nginx.pid"))
     tls = tmp_path / "etc/nginx/tls"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-                    "-keyout", str(tls / "server.key"), "-out", str(tls / "server.crt")], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+            str(tls / "server.key"),
+            "-out",
+            str(tls / "server.crt"),
+        ],
+        check=True,
+        capture_output=True,
+    )
     (tmp_path / "nginx.conf").write_text(conf)
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    checked = subprocess.run([nginx, "-t", "-p", f"{tmp_path}/", "-c", str(tmp_path / "nginx.conf"),
-                              "-e", str(tmp_path / "error.log")], capture_output=True, text=True, timeout=60)
+    checked = subprocess.run(
+        [nginx, "-t", "-p", f"{tmp_path}/", "-c", str(tmp_path / "nginx.conf"), "-e", str(tmp_path / "error.log")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert checked.returncode == 0, checked.stderr
     assert "test is successful" in checked.stderr

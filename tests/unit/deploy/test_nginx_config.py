@@ -26,8 +26,13 @@ def rendered():
     made: list[Stack] = []
 
     def render(env: str) -> str:
-        stack = Stack(ROOT, f"unit-nginx-{uuid.uuid4().hex[:8]}", Ports().shifted(30000),
-                      env_overrides={"BOXOFFICE_ENV": env}, test=env != "development")
+        stack = Stack(
+            ROOT,
+            f"unit-nginx-{uuid.uuid4().hex[:8]}",
+            Ports().shifted(30000),
+            env_overrides={"BOXOFFICE_ENV": env},
+            test=env != "development",
+        )
         made.append(stack)
         conf = render_config(stack)
         checked = subprocess.run([*nginx_cmd(stack, conf), "-t", "-q"], capture_output=True, text=True, timeout=60)
@@ -49,8 +54,9 @@ def test_production_redirects_plain_http_to_the_same_url_over_https_and_other_st
 def test_hsts_is_sent_over_https_only_for_a_year_but_never_pins_the_development_stacks_localhost(rendered):
     for env, max_age in (("production", "31536000"), ("test", "31536000"), ("development", "0")):
         conf = rendered(env)
-        assert re.search(r'map \$scheme \$strict_transport_security \{\s*https "max-age=' + max_age + r'";\s*default "";',
-                         conf), env
+        assert re.search(
+            r'map \$scheme \$strict_transport_security \{\s*https "max-age=' + max_age + r'";\s*default "";', conf
+        ), env
         assert "add_header Strict-Transport-Security $strict_transport_security always;" in conf
 
 

@@ -46,13 +46,17 @@ def test_a_route_missing_from_the_tables_is_reported(api_doc, served):
     assert set(docs.missing_routes(api_doc, added)) - before == {"search GET /api/search/new"}
     gone = {**served, "booking": served["booking"] - {("POST", "/api/holds")}}
     assert set(docs.unserved_routes(api_doc, gone)) - set(docs.unserved_routes(api_doc, served)) == {
-        "booking POST /api/holds"}
+        "booking POST /api/holds"
+    }
 
 
 def test_every_problem_type_the_code_answers_is_listed(api_doc):
     listed = docs.generated_block(api_doc, "problems")
-    slugs = {cls.type_slug for cls in vars(errors).values()
-             if isinstance(cls, type) and issubclass(cls, errors.BoxOfficeError) and cls.type_slug != "about:blank"}
+    slugs = {
+        cls.type_slug
+        for cls in vars(errors).values()
+        if isinstance(cls, type) and issubclass(cls, errors.BoxOfficeError) and cls.type_slug != "about:blank"
+    }
     assert {"seats-taken", "admission-required", "rate-limited"} <= slugs
     assert [slug for slug in sorted(slugs) if f"| `{slug}` |" not in listed] == [], REGENERATE
     for slug, status, _, _ in docs.problem_types():

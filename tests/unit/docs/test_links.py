@@ -102,7 +102,8 @@ def test_a_dead_link_an_outside_link_and_a_missing_anchor_are_reported(tmp_path)
         "# Page\n\n[ok](OTHER.md#some-section) [here](#page) [web](https://example.com/x)\n"
         "[gone](MISSING.md) [out](../../elsewhere/README.md) [anchor](OTHER.md#nothing) [abs](/etc/hosts)\n"
         "`../../outside/FILE.md`, `../docs/OTHER.md` and `../docs/GONE.md`\n\n"
-        "```\n[in a code block](NOT-CHECKED.md)\n```\n")
+        "```\n[in a code block](NOT-CHECKED.md)\n```\n"
+    )
     assert broken_links(page, tmp_path) == [
         "MISSING.md: no such file",
         "../../elsewhere/README.md: points outside the repository",
@@ -115,4 +116,8 @@ def test_a_dead_link_an_outside_link_and_a_missing_anchor_are_reported(tmp_path)
 
 def test_headings_get_githubs_anchors():
     assert anchors("# The API\n## Seats: snapshot and live changes\n## Every endpoint\n## Every endpoint\n") == {
-        "the-api", "seats-snapshot-and-live-changes", "every-endpoint", "every-endpoint-1"}
+        "the-api",
+        "seats-snapshot-and-live-changes",
+        "every-endpoint",
+        "every-endpoint-1",
+    }

@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -7,7 +7,7 @@ from boxoffice.errors import ValidationFailed
 
 
 def test_a_cursor_round_trips_its_sort_key_and_id():
-    moment = datetime(2030, 5, 1, 12, 30, 15, 123456, tzinfo=timezone.utc)
+    moment = datetime(2030, 5, 1, 12, 30, 15, 123456, tzinfo=UTC)
     item_id = "0b5ff0ae-5b53-4c0c-9d4e-1a9e4a8e3b11"
     assert paging.decode(paging.encode(moment, item_id)) == (moment, item_id)
 
@@ -26,9 +26,15 @@ def forged(*parts) -> str:
     return base64.urlsafe_b64encode(json.dumps(list(parts)).encode()).decode().rstrip("=")
 
 
-@pytest.mark.parametrize("cursor", [forged("2020-01-01T00:00:00+00:00", "abc"), forged("2020-01-01T00:00:00+00:00", 1),
-                                    forged("9999-12-31T23:59:59-23:00", "0b5ff0ae-5b53-4c0c-9d4e-1a9e4a8e3b11"),
-                                    forged("2020-01-01", None)])
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        forged("2020-01-01T00:00:00+00:00", "abc"),
+        forged("2020-01-01T00:00:00+00:00", 1),
+        forged("9999-12-31T23:59:59-23:00", "0b5ff0ae-5b53-4c0c-9d4e-1a9e4a8e3b11"),
+        forged("2020-01-01", None),
+    ],
+)
 def test_a_forged_cursor_with_a_foreign_id_or_an_impossible_time_is_a_422_not_a_database_error(cursor):
     with pytest.raises(ValidationFailed):
         paging.decode(cursor)

@@ -1,8 +1,13 @@
 from boxoffice.domain.venues.seatmap import ROW_PITCH, SEAT_PITCH, categories, layout, seat_total
 
 SECTIONS = [
-    {"name": "Stalls", "rows": [{"label": "A", "seat_count": 4, "category": "premium"},
-                                {"label": "B", "seat_count": 6, "category": "standard"}]},
+    {
+        "name": "Stalls",
+        "rows": [
+            {"label": "A", "seat_count": 4, "category": "premium"},
+            {"label": "B", "seat_count": 6, "category": "standard"},
+        ],
+    },
     {"name": "Balcony", "rows": [{"label": "C", "seat_count": 2, "category": "standard"}]},
 ]
 
@@ -24,7 +29,7 @@ def test_rows_are_centred_on_the_widest_row_and_seats_evenly_spaced():
     rows = {r: [s.x for s in seats if s.row == r] for r in "ABC"}
     centres = {r: (min(xs) + max(xs)) / 2 for r, xs in rows.items()}
     assert centres["A"] == centres["B"] == centres["C"]
-    assert all(b - a == SEAT_PITCH for a, b in zip(rows["B"], rows["B"][1:]))
+    assert all(b - a == SEAT_PITCH for a, b in zip(rows["B"], rows["B"][1:], strict=False))
 
 
 def test_rows_go_down_and_sections_are_separated_by_a_gap():

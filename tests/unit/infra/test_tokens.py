@@ -19,10 +19,14 @@ from boxoffice.infra.tokens import TokenIssuer
 
 def _pem_pair():
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption()).decode()
-    public = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                           serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     return private, public
 
 
@@ -46,7 +50,8 @@ def test_hs256_token_signed_with_the_public_key_is_refused(rs256):
     issuer, public = rs256
     now = int(time.time())
     signing_input = f"{_b64({'alg': 'HS256', 'typ': 'JWT'})}." + _b64(
-        {"sub": "x", "roles": ["operator"], "iat": now, "exp": now + 60, "iss": "boxoffice", "aud": "boxoffice-api"})
+        {"sub": "x", "roles": ["operator"], "iat": now, "exp": now + 60, "iss": "boxoffice", "aud": "boxoffice-api"}
+    )
     mac = hmac.new(public.encode(), signing_input.encode(), hashlib.sha256).digest()
     with pytest.raises(Unauthorized):
         issuer.verify(f"{signing_input}.{base64.urlsafe_b64encode(mac).rstrip(b'=').decode()}")
@@ -72,8 +77,13 @@ def test_production_refuses_the_placeholder_secret():
 
 
 def test_from_env_reads_prefixed_variables_and_rate_limits():
-    config = Config.from_env({"BOXOFFICE_HOLD_TTL_S": "30", "BOXOFFICE_JWT_ALGORITHMS": "HS256,HS512",
-                              "BOXOFFICE_RATE_LIMITS": '{"search": {"replenish_rate": 5, "burst_capacity": 7}}'})
+    config = Config.from_env(
+        {
+            "BOXOFFICE_HOLD_TTL_S": "30",
+            "BOXOFFICE_JWT_ALGORITHMS": "HS256,HS512",
+            "BOXOFFICE_RATE_LIMITS": '{"search": {"replenish_rate": 5, "burst_capacity": 7}}',
+        }
+    )
     assert config.hold_ttl_s == 30 and config.jwt_algorithms == ("HS256", "HS512")
     assert config.rate_limits["search"].burst_capacity == 7 and config.rate_limits["booking_write"].replenish_rate == 10
 

@@ -32,21 +32,27 @@ def test_bulk_actions_carry_the_row_version_as_external_version():
     ]
 
 
-@pytest.mark.parametrize("item", [
-    {"index": {"status": 201, "result": "created"}},
-    {"index": {"status": 200, "result": "updated"}},
-    {"index": {"status": 409, "error": {"type": "version_conflict_engine_exception"}}},
-    {"delete": {"status": 404, "result": "not_found"}},
-    {"delete": {"status": 409, "error": {"type": "version_conflict_engine_exception"}}},
-])
+@pytest.mark.parametrize(
+    "item",
+    [
+        {"index": {"status": 201, "result": "created"}},
+        {"index": {"status": 200, "result": "updated"}},
+        {"index": {"status": 409, "error": {"type": "version_conflict_engine_exception"}}},
+        {"delete": {"status": 404, "result": "not_found"}},
+        {"delete": {"status": 409, "error": {"type": "version_conflict_engine_exception"}}},
+    ],
+)
 def test_written_superseded_or_already_deleted_counts_as_delivered(item):
     assert item_error(item) is None
 
 
 def test_other_item_failures_are_errors_with_their_reason():
-    assert item_error({"index": {"status": 400, "error": {"type": "strict_dynamic_mapping_exception",
-                                                           "reason": "no field [x]"}}}) == \
-        "400 strict_dynamic_mapping_exception: no field [x]"
+    assert (
+        item_error(
+            {"index": {"status": 400, "error": {"type": "strict_dynamic_mapping_exception", "reason": "no field [x]"}}}
+        )
+        == "400 strict_dynamic_mapping_exception: no field [x]"
+    )
     assert item_error({"index": {"status": 404, "error": {"type": "index_not_found_exception"}}}).startswith("404")
     assert item_error({"index": {"status": 429, "error": {"type": "es_rejected_execution_exception"}}})
 

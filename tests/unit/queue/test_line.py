@@ -12,7 +12,7 @@ from boxoffice import keys
 from boxoffice.domain.queue.admission import AdmissionTokens
 from boxoffice.domain.queue.schemas import WaitingRoom
 from boxoffice.domain.queue.scripts import QueueScripts
-from boxoffice.domain.queue.service import WaitingRooms, random_score
+from boxoffice.domain.queue.service import WaitingRooms
 from boxoffice.errors import NotFound
 
 
@@ -22,8 +22,13 @@ async def redis_ms(redis) -> int:
 
 
 def room(on_sale_ms: int = 0, per_minute: int = 600, minutes: int = 10) -> WaitingRoom:
-    return WaitingRoom(event_id=str(uuid.uuid4()), admit_per_minute=per_minute, admission_minutes=minutes,
-                       on_sale_ms=on_sale_ms, ends_ms=on_sale_ms + 86_400_000)
+    return WaitingRoom(
+        event_id=str(uuid.uuid4()),
+        admit_per_minute=per_minute,
+        admission_minutes=minutes,
+        on_sale_ms=on_sale_ms,
+        ends_ms=on_sale_ms + 86_400_000,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +99,7 @@ async def test_many_concurrent_admitters_admit_each_buyer_once_in_line_order(roo
     batches = await asyncio.gather(*(admitter() for _ in range(8)))
     everyone = [b for batch in batches for b in batch]
     assert len(everyone) == len(set(everyone))
-    assert sorted(everyone) == buyers[:len(everyone)] and len(everyone) > 50
+    assert sorted(everyone) == buyers[: len(everyone)] and len(everyone) > 50
     assert await redis.hlen(keys.queue_keys(r.event_id)[2]) == len(everyone)
 
 
@@ -131,7 +136,7 @@ async def test_early_joiners_keep_their_shuffled_numbers_as_the_first_of_them_ar
     await asyncio.sleep(0.4)
     opened = {b: (await rooms.place(room=r, user_id=b)).position for b in ("e1", "e2", "e3")}
     await asyncio.sleep(1.0)  # a second's credit: the first of them goes in
-    (first, _), = (await rooms.admit(room=r)).buyers
+    ((first, _),) = (await rooms.admit(room=r)).buyers
     assert opened[first] == 1 and sorted(opened.values()) == [1, 2, 3]
     for buyer in {"e1", "e2", "e3"} - {first}:
         place = await rooms.place(room=r, user_id=buyer)
@@ -141,8 +146,13 @@ async def test_early_joiners_keep_their_shuffled_numbers_as_the_first_of_them_ar
 async def test_once_the_line_has_opened_a_postponed_sale_puts_nobody_in_front(rooms, redis):
     r = room(on_sale_ms=await redis_ms(redis) - 60_000)
     await rooms.join(room=r, user_id="first", now_ms=0)
-    postponed = WaitingRoom(event_id=r.event_id, admit_per_minute=r.admit_per_minute, admission_minutes=10,
-                            on_sale_ms=await redis_ms(redis) + 3_600_000, ends_ms=r.ends_ms)
+    postponed = WaitingRoom(
+        event_id=r.event_id,
+        admit_per_minute=r.admit_per_minute,
+        admission_minutes=10,
+        on_sale_ms=await redis_ms(redis) + 3_600_000,
+        ends_ms=r.ends_ms,
+    )
     await rooms.join(room=postponed, user_id="later", now_ms=0)
     standing = await rooms.scripts.place(r.event_id, "later")
     assert (standing.position, standing.ahead) == (2, 1)

@@ -4,7 +4,8 @@ unreachable or failing cluster an outage (503)."""
 from __future__ import annotations
 
 import pytest
-from elastic_transport import ApiResponseMeta, ConnectionError as TransportConnectionError, HttpHeaders
+from elastic_transport import ApiResponseMeta, HttpHeaders
+from elastic_transport import ConnectionError as TransportConnectionError
 from elasticsearch import ApiError, BadRequestError
 
 from boxoffice.domain.search.service import _ask
@@ -26,8 +27,9 @@ async def test_a_query_elasticsearch_refuses_is_a_422_not_an_outage():
     assert caught.value.status == 422 and caught.value.extra["errors"][0]["field"] == "query"
 
 
-@pytest.mark.parametrize("error", [TransportConnectionError("refused"), ApiError("busy", meta(503), {}),
-                                   ApiError("no index", meta(404), {})])
+@pytest.mark.parametrize(
+    "error", [TransportConnectionError("refused"), ApiError("busy", meta(503), {}), ApiError("no index", meta(404), {})]
+)
 async def test_an_unreachable_or_failing_cluster_is_a_503(error):
     with pytest.raises(SearchUnavailable) as caught:
         await _ask(failing(error))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -59,8 +59,10 @@ def test_without_words_there_is_no_highlight_and_relevance_falls_back_to_date():
     assert body["sort"] == query.SORTS["date"]
 
 
-@pytest.mark.parametrize(("sort", "first"), [("date", {"starts_at": "asc"}), ("price_asc", {"min_price": "asc"}),
-                                             ("price_desc", {"min_price": "desc"})])
+@pytest.mark.parametrize(
+    ("sort", "first"),
+    [("date", {"starts_at": "asc"}), ("price_asc", {"min_price": "asc"}), ("price_desc", {"min_price": "desc"})],
+)
 def test_sort_whitelist_maps_to_fields(sort, first):
     assert query.search_body(params(sort=sort, q="x"))["sort"][0] == first
 
@@ -71,7 +73,10 @@ def test_relevance_with_words_sorts_by_score_first():
 
 def test_city_filter_uses_the_folded_key_and_leaves_the_city_facet_unfiltered():
     body = query.search_body(params(city="ZÜRICH", category="concert"))
-    assert body["post_filter"]["bool"]["filter"] == [{"term": {"category": "concert"}}, {"term": {"city_key": "zurich"}}]
+    assert body["post_filter"]["bool"]["filter"] == [
+        {"term": {"category": "concert"}},
+        {"term": {"city_key": "zurich"}},
+    ]
     assert body["aggs"]["city"]["filter"]["bool"]["filter"] == [{"term": {"category": "concert"}}]
     assert body["aggs"]["category"]["filter"]["bool"]["filter"] == [{"term": {"city_key": "zurich"}}]
     assert body["aggs"]["city"]["aggs"]["city"]["terms"]["field"] == "city.keyword"
@@ -98,20 +103,23 @@ def test_paging_becomes_from_and_size():
     assert (body["from"], body["size"]) == (50, 25)
 
 
-@pytest.mark.parametrize(("args", "field"), [
-    ({"sort": "popularity"}, "sort"),
-    ({"size": 101}, "size"),
-    ({"size": 0}, "size"),
-    ({"page": 0}, "page"),
-    ({"page": 101, "size": 100}, "size"),
-    ({"from": "2027-02-01", "to": "2027-01-01"}, "to"),
-    ({"min_price": -1}, "min_price"),
-    ({"min_price": 500, "max_price": 100}, "max_price"),
-    ({"from": "next tuesday"}, "from"),
-    ({"to": "2027-13-40"}, "to"),
-    ({"category": "opera-buffa"}, "category"),
-    ({"page": "two"}, "page"),
-])
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        ({"sort": "popularity"}, "sort"),
+        ({"size": 101}, "size"),
+        ({"size": 0}, "size"),
+        ({"page": 0}, "page"),
+        ({"page": 101, "size": 100}, "size"),
+        ({"from": "2027-02-01", "to": "2027-01-01"}, "to"),
+        ({"min_price": -1}, "min_price"),
+        ({"min_price": 500, "max_price": 100}, "max_price"),
+        ({"from": "next tuesday"}, "from"),
+        ({"to": "2027-13-40"}, "to"),
+        ({"category": "opera-buffa"}, "category"),
+        ({"page": "two"}, "page"),
+    ],
+)
 def test_bad_parameters_are_field_errors(args, field):
     assert field in error_fields(**args)
 
@@ -126,7 +134,7 @@ def test_suggest_needs_some_text():
 
 
 def test_suggestions_drop_ended_events_and_stop_at_ten():
-    now = datetime(2027, 1, 1, tzinfo=timezone.utc)
+    now = datetime(2027, 1, 1, tzinfo=UTC)
     options = [{"text": f"Show {i}", "_id": f"e{i}", "_source": {"ends_at": "2027-06-01T20:00:00Z"}} for i in range(12)]
     options.insert(0, {"text": "Old", "_id": "old", "_source": {"ends_at": "2026-12-31T23:00:00Z"}})
     answer = {"suggest": {"events": [{"options": options}]}}
@@ -136,9 +144,14 @@ def test_suggestions_drop_ended_events_and_stop_at_ten():
 
 
 def test_search_result_renders_items_facets_and_highlights():
-    answer = {"took": 4, "hits": {"total": {"value": 1}, "hits": [{"_source": {"id": "e1", "title": "Beyoncé"},
-                                                                    "highlight": {"title": ["<em>Beyoncé</em>"]}}]},
-              "aggregations": {"city": {"city": {"buckets": [{"key": "Zürich", "doc_count": 1}]}}}}
+    answer = {
+        "took": 4,
+        "hits": {
+            "total": {"value": 1},
+            "hits": [{"_source": {"id": "e1", "title": "Beyoncé"}, "highlight": {"title": ["<em>Beyoncé</em>"]}}],
+        },
+        "aggregations": {"city": {"city": {"buckets": [{"key": "Zürich", "doc_count": 1}]}}},
+    }
     result = query.search_result(answer, params())
     assert result["items"][0]["highlights"] == {"title": ["<em>Beyoncé</em>"]}
     assert result["items"][0]["available_seats"] is None

@@ -9,15 +9,24 @@ import pytest
 
 from boxoffice.errors import CsrfFailed
 from boxoffice.services.booking import views
-from boxoffice.services.common.pages import (FRONTEND_DIR, PALETTE, Pages, cookie_secure, local_url, money,
-                                             wants_fragment, when)
+from boxoffice.services.common.pages import (
+    FRONTEND_DIR,
+    PALETTE,
+    Pages,
+    cookie_secure,
+    local_url,
+    money,
+    wants_fragment,
+    when,
+)
 from boxoffice.services.events import forms
 from boxoffice.services.gateway import csrf
 
 
 def request(method="GET", path="/", headers=None, cookies=None, form=None, content_type=""):
-    return SimpleNamespace(method=method, path=path, headers=headers or {}, cookies=cookies or {},
-                           form=form, content_type=content_type)
+    return SimpleNamespace(
+        method=method, path=path, headers=headers or {}, cookies=cookies or {}, form=form, content_type=content_type
+    )
 
 
 def test_money_uses_the_currency_minor_units_and_symbol():
@@ -32,8 +41,10 @@ def test_times_are_shown_in_the_venue_zone():
     assert when("2027-06-01T18:00:00Z", None, "%H:%M") == "18:00"
 
 
-@pytest.mark.parametrize("target, expected", [("/orders", "/orders"), ("//evil.example", "/"),
-                                              ("https://evil.example", "/"), (None, "/"), ("/\\evil", "/")])
+@pytest.mark.parametrize(
+    "target, expected",
+    [("/orders", "/orders"), ("//evil.example", "/"), ("https://evil.example", "/"), (None, "/"), ("/\\evil", "/")],
+)
 def test_redirect_targets_stay_on_this_site(target, expected):
     assert local_url(target) == expected
 
@@ -55,8 +66,9 @@ def test_csrf_checks_page_posts_and_every_api_write_carrying_the_session_cookie_
     assert csrf.needs_check(request("POST", "/login"))
     assert csrf.needs_check(request("POST", "/login", headers={"Authorization": "Bearer t"}))
     assert csrf.needs_check(request("POST", "/api/holds", cookies={"bo_session": "t"}))
-    assert csrf.needs_check(request("POST", "/api/holds", headers={"Authorization": "Bearer t"},
-                                    cookies={"bo_session": "t"}))
+    assert csrf.needs_check(
+        request("POST", "/api/holds", headers={"Authorization": "Bearer t"}, cookies={"bo_session": "t"})
+    )
     assert not csrf.needs_check(request("POST", "/api/holds", headers={"Authorization": "Bearer t"}))
     assert not csrf.needs_check(request("POST", "/api/auth/token"))
     assert not csrf.needs_check(request("GET", "/organizer", cookies={"bo_session": "t"}))
@@ -67,20 +79,36 @@ KEY = b"k" * 32
 
 def test_csrf_accepts_only_the_token_of_this_browser_and_this_session_from_a_header_or_a_form_field():
     mine = csrf.token_for(KEY, "browser-a", "session-1")
-    csrf.check(request("POST", "/logout", cookies={"bo_csrf": "browser-a"}, headers={"X-CSRF-Token": mine}),
-               key=KEY, session="session-1")
-    csrf.check(request("POST", "/logout", cookies={"bo_csrf": "browser-a"}, form={"csrf_token": mine},
-                       content_type="application/x-www-form-urlencoded"), key=KEY, session="session-1")
+    csrf.check(
+        request("POST", "/logout", cookies={"bo_csrf": "browser-a"}, headers={"X-CSRF-Token": mine}),
+        key=KEY,
+        session="session-1",
+    )
+    csrf.check(
+        request(
+            "POST",
+            "/logout",
+            cookies={"bo_csrf": "browser-a"},
+            form={"csrf_token": mine},
+            content_type="application/x-www-form-urlencoded",
+        ),
+        key=KEY,
+        session="session-1",
+    )
     refused = [
         (request("POST", "/logout", cookies={"bo_csrf": "browser-b"}, headers={"X-CSRF-Token": mine}), "session-1"),
         (request("POST", "/logout", cookies={"bo_csrf": "browser-a"}, headers={"X-CSRF-Token": mine}), "session-2"),
         (request("POST", "/logout", cookies={"bo_csrf": "browser-a"}, headers={"X-CSRF-Token": mine}), ""),
-        (request("POST", "/logout", cookies={"bo_csrf": "browser-a"}, headers={"X-CSRF-Token": "browser-a"}),
-         "session-1"),  # the old double submit: the cookie's own value
+        (
+            request("POST", "/logout", cookies={"bo_csrf": "browser-a"}, headers={"X-CSRF-Token": "browser-a"}),
+            "session-1",
+        ),  # the old double submit: the cookie's own value
         (request("POST", "/logout", headers={"X-CSRF-Token": mine}), "session-1"),
         (request("POST", "/logout", cookies={"bo_csrf": "browser-a"}), "session-1"),
-        (request("POST", "/logout", cookies={"bo_csrf": "browser-a"}, headers={"X-CSRF-Token": "é" + mine}),
-         "session-1"),
+        (
+            request("POST", "/logout", cookies={"bo_csrf": "browser-a"}, headers={"X-CSRF-Token": "é" + mine}),
+            "session-1",
+        ),
     ]
     for bad, session in refused:
         with pytest.raises(CsrfFailed):
@@ -93,14 +121,28 @@ def test_row_labels_run_on_like_spreadsheet_columns():
 
 
 def test_builder_cards_become_sections_with_rows_lettered_across_the_venue():
-    posted = {"sections-0-name": ["Stalls"], "sections-0-rows": ["2"], "sections-0-seats": ["10"],
-              "sections-0-category": ["Standard"], "sections-7-name": ["Balcony"], "sections-7-rows": ["1"],
-              "sections-7-seats": ["8"], "sections-7-category": ["VIP"], "name": ["Hall"]}
+    posted = {
+        "sections-0-name": ["Stalls"],
+        "sections-0-rows": ["2"],
+        "sections-0-seats": ["10"],
+        "sections-0-category": ["Standard"],
+        "sections-7-name": ["Balcony"],
+        "sections-7-rows": ["1"],
+        "sections-7-seats": ["8"],
+        "sections-7-category": ["VIP"],
+        "name": ["Hall"],
+    }
     sections = forms.layout_sections(forms.builder_sections(posted))
     assert sections == [
-        {"name": "Stalls", "rows": [{"label": "A", "seat_count": 10, "category": "Standard"},
-                                    {"label": "B", "seat_count": 10, "category": "Standard"}]},
-        {"name": "Balcony", "rows": [{"label": "C", "seat_count": 8, "category": "VIP"}]}]
+        {
+            "name": "Stalls",
+            "rows": [
+                {"label": "A", "seat_count": 10, "category": "Standard"},
+                {"label": "B", "seat_count": 10, "category": "Standard"},
+            ],
+        },
+        {"name": "Balcony", "rows": [{"label": "C", "seat_count": 8, "category": "VIP"}]},
+    ]
     assert forms.card_field("sections.1.rows.0.seat_count") == "sections-1-seats"
 
 
@@ -112,15 +154,64 @@ def test_prices_in_whole_units_become_minor_units_and_local_times_get_the_venue_
     assert forms.local_instant("", "Europe/Berlin") is None
 
 
-SNAPSHOT = {"currency": "EUR", "cursor": "1-0", "seats": [
-    {"id": "1", "label": "A-1", "section": "Stalls", "row": "A", "number": 1, "category": "Std", "price": 4500,
-     "status": "available", "mine": False, "x": 20, "y": 20},
-    {"id": "2", "label": "A-2", "section": "Stalls", "row": "A", "number": 2, "category": "Std", "price": 4500,
-     "status": "held", "mine": True, "x": 50, "y": 20},
-    {"id": "3", "label": "A-3", "section": "Stalls", "row": "A", "number": 3, "category": "VIP", "price": 9000,
-     "status": "held", "mine": False, "x": 80, "y": 20},
-    {"id": "4", "label": "A-4", "section": "Stalls", "row": "A", "number": 4, "category": "VIP", "price": 9000,
-     "status": "booked", "mine": True, "x": 110, "y": 20}]}
+SNAPSHOT = {
+    "currency": "EUR",
+    "cursor": "1-0",
+    "seats": [
+        {
+            "id": "1",
+            "label": "A-1",
+            "section": "Stalls",
+            "row": "A",
+            "number": 1,
+            "category": "Std",
+            "price": 4500,
+            "status": "available",
+            "mine": False,
+            "x": 20,
+            "y": 20,
+        },
+        {
+            "id": "2",
+            "label": "A-2",
+            "section": "Stalls",
+            "row": "A",
+            "number": 2,
+            "category": "Std",
+            "price": 4500,
+            "status": "held",
+            "mine": True,
+            "x": 50,
+            "y": 20,
+        },
+        {
+            "id": "3",
+            "label": "A-3",
+            "section": "Stalls",
+            "row": "A",
+            "number": 3,
+            "category": "VIP",
+            "price": 9000,
+            "status": "held",
+            "mine": False,
+            "x": 80,
+            "y": 20,
+        },
+        {
+            "id": "4",
+            "label": "A-4",
+            "section": "Stalls",
+            "row": "A",
+            "number": 4,
+            "category": "VIP",
+            "price": 9000,
+            "status": "booked",
+            "mine": True,
+            "x": 110,
+            "y": 20,
+        },
+    ],
+}
 
 
 def test_the_seat_map_names_each_seat_with_section_row_number_price_and_status():
@@ -139,7 +230,8 @@ def test_the_basket_totals_the_held_seats_and_sales_count_per_category():
     table = views.sales(SNAPSHOT)
     assert table["rows"] == [
         {"category": "Std", "sold": 0, "held": 1, "free": 1, "total": 2, "revenue": 0},
-        {"category": "VIP", "sold": 1, "held": 1, "free": 0, "total": 2, "revenue": 9000}]
+        {"category": "VIP", "sold": 1, "held": 1, "free": 0, "total": 2, "revenue": 9000},
+    ]
     assert table["total"]["sold"] == 1 and table["total"]["free"] == 1
 
 

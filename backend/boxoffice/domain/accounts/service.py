@@ -12,8 +12,13 @@ from boxoffice.infra.tokens import TokenIssuer
 
 
 def public(user: User) -> dict:
-    return {"id": str(user.id), "email": user.email, "name": user.name, "roles": list(user.roles),
-            "created_at": user.created_at.isoformat().replace("+00:00", "Z")}
+    return {
+        "id": str(user.id),
+        "email": user.email,
+        "name": user.name,
+        "roles": list(user.roles),
+        "created_at": user.created_at.isoformat().replace("+00:00", "Z"),
+    }
 
 
 async def register(*, form: Registration, passwords: Passwords) -> dict:
@@ -22,8 +27,9 @@ async def register(*, form: Registration, passwords: Passwords) -> dict:
     if await User.exists(email=email):
         raise EmailTaken("An account with this email already exists")
     try:
-        user = await User.create(email=email, name=form.name, roles=[form.role],
-                                 password_hash=await passwords.hash(form.password))
+        user = await User.create(
+            email=email, name=form.name, roles=[form.role], password_hash=await passwords.hash(form.password)
+        )
     except IntegrityError:
         raise EmailTaken("An account with this email already exists") from None
     return public(user)
@@ -34,8 +40,7 @@ async def issue_token(*, form: Credentials, passwords: Passwords, tokens: TokenI
     user = await User.get_or_none(email=form.email.lower())
     if not await passwords.verify(user.password_hash if user else None, form.password) or user is None:
         raise BadCredentials("Invalid email or password")
-    return {"access_token": tokens.issue(str(user.id), user.roles), "token_type": "Bearer",
-            "expires_in": tokens.ttl_s}
+    return {"access_token": tokens.issue(str(user.id), user.roles), "token_type": "Bearer", "expires_in": tokens.ttl_s}
 
 
 async def get_user(*, user_id: str) -> dict:

@@ -23,5 +23,4 @@ def require_match(if_match: str | None, version: int) -> None:
     if not if_match:
         raise PreconditionRequired("Send If-Match with the ETag you last read")
     if not matches(if_match, version):
-        raise StaleEtag(f"The event is at version {version}; read it again and retry",
-                        headers={"ETag": etag(version)})
+        raise StaleEtag(f"The event is at version {version}; read it again and retry", headers={"ETag": etag(version)})

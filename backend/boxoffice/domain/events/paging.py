@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from boxoffice.errors import ValidationFailed
 
@@ -28,6 +28,6 @@ def read_moment(text: str) -> datetime:
     """An ISO time of a cursor as an aware UTC datetime; ValueError for one PostgreSQL cannot compare."""
     moment = datetime.fromisoformat(text)
     try:
-        return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     except OverflowError:
         raise ValueError("out of range") from None

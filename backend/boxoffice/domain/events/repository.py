@@ -42,12 +42,14 @@ async def get_for_update(event_id: str) -> Event | None:
 async def ever_sold(event_id: str) -> bool:
     """Whether any ticket (valid or void) names one of the event's seats: then its seat map is frozen."""
     rows = await get_connection("default").execute_query_dict(
-        "SELECT EXISTS (SELECT 1 FROM tickets WHERE event_id = $1::uuid) AS sold", [event_id])
+        "SELECT EXISTS (SELECT 1 FROM tickets WHERE event_id = $1::uuid) AS sold", [event_id]
+    )
     return bool(rows[0]["sold"])
 
 
-async def owned(*, owner_id: str, status: EventStatus | None, after: tuple[datetime, str] | None,
-                limit: int) -> list[Event]:
+async def owned(
+    *, owner_id: str, status: EventStatus | None, after: tuple[datetime, str] | None, limit: int
+) -> list[Event]:
     """The owner's events, newest first."""
     query = Event.filter(owner_id=owner_id)
     if status is not None:
@@ -93,8 +95,21 @@ async def insert_many(owner_id: str, columns: dict[str, list]) -> list[tuple[str
     """Bulk insert events (one list per column, see _INSERT_MANY); existing ids are skipped.
     Returns (event id, venue id) of the rows inserted, each with its seats copied."""
     conn = get_connection("default")
-    names = ("id", "venue_id", "title", "description", "category", "performer", "starts_at", "ends_at", "currency",
-             "prices", "status", "seat_count", "published_at")
+    names = (
+        "id",
+        "venue_id",
+        "title",
+        "description",
+        "category",
+        "performer",
+        "starts_at",
+        "ends_at",
+        "currency",
+        "prices",
+        "status",
+        "seat_count",
+        "published_at",
+    )
     rows = await conn.execute_query_dict(_INSERT_MANY, [owner_id, *(columns[n] for n in names)])
     inserted = [(str(r["id"]), str(r["venue_id"])) for r in rows]
     if inserted:

@@ -3,7 +3,7 @@ seat_count, published_at...) are not fields, so a body carrying them is refused 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -18,7 +18,7 @@ CURRENCY = r"^[A-Z]{3}$"  # ISO 4217 alphabetic code
 def _in_utc_range(value: datetime) -> datetime:
     """9999-12-31T23:59:59-23:00 is a moment of the year 10000 in UTC, where nothing can store it."""
     try:
-        value.astimezone(timezone.utc)
+        value.astimezone(UTC)
     except OverflowError:
         raise ValueError("must lie between 0001-01-01 and 9999-12-31 in UTC") from None
     return value

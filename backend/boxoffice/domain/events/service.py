@@ -6,7 +6,7 @@ in the same transaction; relays are woken after the commit.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
@@ -24,22 +24,43 @@ from boxoffice.domain.venues.service import owned_venue
 from boxoffice.errors import EventStateConflict, NotFound, SeatMapFrozen, Unauthorized, ValidationFailed
 
 UPSERTED, DELETED = "event.upserted", "event.deleted"
-EDITABLE = ("title", "description", "category", "performer", "starts_at", "ends_at", "on_sale_at", "currency",
-            "price_categories", "max_tickets_per_order", "waiting_room")
+EDITABLE = (
+    "title",
+    "description",
+    "category",
+    "performer",
+    "starts_at",
+    "ends_at",
+    "on_sale_at",
+    "currency",
+    "price_categories",
+    "max_tickets_per_order",
+    "waiting_room",
+)
 
 
 def public(event: Event) -> dict:
     venue: Venue = event.venue
     return {
-        "id": str(event.id), "status": str(event.status), "version": event.version,
-        "title": event.title, "description": event.description, "category": str(event.category),
+        "id": str(event.id),
+        "status": str(event.status),
+        "version": event.version,
+        "title": event.title,
+        "description": event.description,
+        "category": str(event.category),
         "performer": event.performer,
         "venue": {"id": str(venue.id), "name": venue.name, "city": venue.city, "timezone": venue.timezone},
-        "starts_at": rfc3339(event.starts_at), "ends_at": rfc3339(event.ends_at),
-        "on_sale_at": rfc3339(event.on_sale_at), "currency": event.currency,
-        "price_categories": event.price_categories, "max_tickets_per_order": event.max_tickets_per_order,
-        "waiting_room": event.waiting_room, "seat_count": event.seat_count, "owner_id": str(event.owner_id),
-        "created_at": rfc3339(event.created_at), "updated_at": rfc3339(event.updated_at),
+        "starts_at": rfc3339(event.starts_at),
+        "ends_at": rfc3339(event.ends_at),
+        "on_sale_at": rfc3339(event.on_sale_at),
+        "currency": event.currency,
+        "price_categories": event.price_categories,
+        "max_tickets_per_order": event.max_tickets_per_order,
+        "waiting_room": event.waiting_room,
+        "seat_count": event.seat_count,
+        "owner_id": str(event.owner_id),
+        "created_at": rfc3339(event.created_at),
+        "updated_at": rfc3339(event.updated_at),
         "published_at": rfc3339(event.published_at),
     }
 
@@ -83,14 +104,17 @@ async def list_events(*, viewer_id: str | None, query: EventList, now: datetime 
             raise ValidationFailed([{"field": "status", "message": "only published events are listed; use mine=true"}])
         events = await repository.upcoming(now=now or _now(), after=after, limit=query.limit + 1)
         key = "starts_at"
-    page = events[:query.limit]
+    page = events[: query.limit]
     more = len(events) > query.limit
-    return {"items": [public(e) for e in page],
-            "next": paging.encode(getattr(page[-1], key), page[-1].id) if more else None}
+    return {
+        "items": [public(e) for e in page],
+        "next": paging.encode(getattr(page[-1], key), page[-1].id) if more else None,
+    }
 
 
-async def update_event(*, event_id: str, owner_id: str, if_match: str | None, form: EventPatch,
-                       now: datetime | None = None) -> tuple[dict, str]:
+async def update_event(
+    *, event_id: str, owner_id: str, if_match: str | None, form: EventPatch, now: datetime | None = None
+) -> tuple[dict, str]:
     """Apply the members sent, if the caller read the current version; the seat map only while unsold."""
     changes = form.changes()
     async with in_transaction():
@@ -117,8 +141,9 @@ async def update_event(*, event_id: str, owner_id: str, if_match: str | None, fo
     return answer(event)
 
 
-async def publish_event(*, event_id: str, owner_id: str, if_match: str | None = None,
-                        now: datetime | None = None) -> tuple[dict, str]:
+async def publish_event(
+    *, event_id: str, owner_id: str, if_match: str | None = None, now: datetime | None = None
+) -> tuple[dict, str]:
     """Draft -> published (already published: unchanged); an event that has started cannot be published."""
     now = now or _now()
     async with in_transaction():
@@ -213,11 +238,12 @@ async def _venue_field(venue_id: str, owner_id: str) -> Venue:
 
 
 def _check(values: dict, venue: Venue, *, now: datetime | None, starts_changed: bool) -> None:
-    errors = problems(values, venue_categories=categories(venue.sections), now=now or _now(),
-                      starts_changed=starts_changed)
+    errors = problems(
+        values, venue_categories=categories(venue.sections), now=now or _now(), starts_changed=starts_changed
+    )
     if errors:
         raise ValidationFailed(errors)
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

@@ -31,7 +31,7 @@ class HoldRequest(Body):
         return _seat_ids(value) if value is not None else None
 
     @model_validator(mode="after")
-    def one_way_of_choosing(self) -> "HoldRequest":
+    def one_way_of_choosing(self) -> HoldRequest:
         if (self.seat_ids is None) == (self.quantity is None):
             raise ValueError("give either seat_ids or quantity")
         if self.category is not None and self.quantity is None:

@@ -17,9 +17,21 @@ from boxoffice import keys
 from boxoffice.infra.pipelining import ScriptCalls
 from boxoffice.infra.redis import load_lua
 
-SCRIPTS = ("hold_create", "hold_add", "hold_drop", "hold_extend", "hold_release", "hold_checkout",
-           "hold_checkout_end", "seats_book", "seats_cancel", "seats_close", "holds_sweep", "seats_snapshot",
-           "seats_load")
+SCRIPTS = (
+    "hold_create",
+    "hold_add",
+    "hold_drop",
+    "hold_extend",
+    "hold_release",
+    "hold_checkout",
+    "hold_checkout_end",
+    "seats_book",
+    "seats_cancel",
+    "seats_close",
+    "holds_sweep",
+    "seats_snapshot",
+    "seats_load",
+)
 Answer = list
 
 
@@ -42,28 +54,42 @@ class SeatScripts:
         self.maxlen = maxlen
         sources = sources or {}
         self._scripts: dict[str, Script] = {
-            name: redis.register_script(sources.get(name) or script_source(name)) for name in SCRIPTS}
+            name: redis.register_script(sources.get(name) or script_source(name)) for name in SCRIPTS
+        }
         self._calls = ScriptCalls(redis)
 
     async def _run(self, name: str, event_id: str, args: Sequence) -> Answer:
         answer = await self._calls(self._scripts[name], keys.event_keys(event_id), [str(a) for a in args])
         return list(answer) if isinstance(answer, (list, tuple)) else [answer]
 
-    async def create_hold(self, event_id: str, hold_id: str, user_id: str, *, ttl_ms: int, cap: int,
-                          seat_ids: Sequence[str] | None = None, quantity: int = 0, category: str = "") -> Answer:
+    async def create_hold(
+        self,
+        event_id: str,
+        hold_id: str,
+        user_id: str,
+        *,
+        ttl_ms: int,
+        cap: int,
+        seat_ids: Sequence[str] | None = None,
+        quantity: int = 0,
+        category: str = "",
+    ) -> Answer:
         mode, what = ("ids", ",".join(seat_ids)) if seat_ids else ("best", quantity)
-        return await self._run("hold_create", event_id,
-                               [hold_id, user_id, ttl_ms, cap, self.maxlen, mode, what, category])
+        return await self._run(
+            "hold_create", event_id, [hold_id, user_id, ttl_ms, cap, self.maxlen, mode, what, category]
+        )
 
-    async def add_seats(self, event_id: str, hold_id: str, user_id: str, seat_ids: Sequence[str], *,
-                        cap: int) -> Answer:
+    async def add_seats(
+        self, event_id: str, hold_id: str, user_id: str, seat_ids: Sequence[str], *, cap: int
+    ) -> Answer:
         return await self._run("hold_add", event_id, [hold_id, user_id, ",".join(seat_ids), cap, self.maxlen])
 
     async def drop_seat(self, event_id: str, hold_id: str, user_id: str, seat_id: str) -> Answer:
         return await self._run("hold_drop", event_id, [hold_id, user_id, seat_id, self.maxlen])
 
-    async def extend(self, event_id: str, hold_id: str, user_id: str, *, extend_ms: int,
-                     max_lifetime_ms: int) -> Answer:
+    async def extend(
+        self, event_id: str, hold_id: str, user_id: str, *, extend_ms: int, max_lifetime_ms: int
+    ) -> Answer:
         return await self._run("hold_extend", event_id, [hold_id, user_id, extend_ms, max_lifetime_ms])
 
     async def release(self, event_id: str, hold_id: str, user_id: str) -> Answer:
@@ -90,7 +116,8 @@ class SeatScripts:
     async def snapshot(self, event_id: str, user_id: str | None) -> Answer:
         return await self._run("seats_snapshot", event_id, [user_id or ""])
 
-    async def load(self, event_id: str, *, rows: list, booked: list, force: bool = False,
-                   closed: bool = False) -> Answer:
+    async def load(
+        self, event_id: str, *, rows: list, booked: list, force: bool = False, closed: bool = False
+    ) -> Answer:
         payload = json.dumps({"rows": rows, "booked": booked}, separators=(",", ":"))
         return await self._run("seats_load", event_id, [payload, "force" if force else "", "closed" if closed else ""])

@@ -21,8 +21,17 @@ from boxoffice.domain.ids import canonical_uuid
 from boxoffice.domain.orders import repository as orders_repository
 from boxoffice.domain.queue.admission import AdmissionTokens, admission_key
 from boxoffice.domain.seats.catalog import Catalog, EventInfo, event_uuid, rfc3339
-from boxoffice.errors import (Conflict, EventClosed, HoldBusy, HoldExists, HoldExpired, NotFound, SeatsTaken,
-                              TooManySeats, ValidationFailed)
+from boxoffice.errors import (
+    Conflict,
+    EventClosed,
+    HoldBusy,
+    HoldExists,
+    HoldExpired,
+    NotFound,
+    SeatsTaken,
+    TooManySeats,
+    ValidationFailed,
+)
 from boxoffice.infra.metrics import HOLDS
 
 
@@ -38,8 +47,12 @@ class Hold:
         return datetime.fromtimestamp(self.expires_ms / 1000, UTC)
 
     def public(self) -> dict:
-        return {"id": self.id, "event_id": self.event_id, "seat_ids": self.seat_ids,
-                "expires_at": rfc3339(self.expires_at)}
+        return {
+            "id": self.id,
+            "event_id": self.event_id,
+            "seat_ids": self.seat_ids,
+            "expires_at": rfc3339(self.expires_at),
+        }
 
 
 HOLD_TOKEN = re.compile(r"[0-9a-f]{16}")
@@ -80,9 +93,17 @@ class Holds:
 
     # --- buyer operations -------------------------------------------------------------------
 
-    async def create(self, *, user_id: str, event_id: str, seat_ids: list[str] | None = None,
-                     quantity: int | None = None, category: str | None = None, ttl_s: int | None = None,
-                     admission: str | None = None) -> Hold:
+    async def create(
+        self,
+        *,
+        user_id: str,
+        event_id: str,
+        seat_ids: list[str] | None = None,
+        quantity: int | None = None,
+        category: str | None = None,
+        ttl_s: int | None = None,
+        admission: str | None = None,
+    ) -> Hold:
         """Hold these seats (all or nothing) or the best `quantity` seats of `category`; `admission` is
         the buyer's admission token, needed when the event has a waiting room."""
         event = await self.catalog.get_any(event_id)
@@ -96,9 +117,19 @@ class Holds:
         self._check_count(event, len(seat_ids) if seat_ids else quantity)
         hold_id = new_hold_id(event.id)
         ttl_ms = int((ttl_s or self.config.hold_ttl_s) * 1000)
-        answer = await self._call(event.id, lambda: self.scripts.create_hold(
-            event.id, hold_id, user_id, ttl_ms=ttl_ms, cap=event.max_tickets_per_order, seat_ids=seat_ids,
-            quantity=quantity or 0, category=category or ""))
+        answer = await self._call(
+            event.id,
+            lambda: self.scripts.create_hold(
+                event.id,
+                hold_id,
+                user_id,
+                ttl_ms=ttl_ms,
+                cap=event.max_tickets_per_order,
+                seat_ids=seat_ids,
+                quantity=quantity or 0,
+                category=category or "",
+            ),
+        )
         HOLDS.labels(answer[0]).inc()
         return await self._hold_from(answer, hold_id, event)
 
@@ -107,8 +138,10 @@ class Holds:
         event.check_on_sale()
         self._admit(event, user_id, admission)
         await self._follow_layout(event)
-        answer = await self._call(event.id, lambda: self.scripts.add_seats(
-            event.id, hold_id, user_id, seat_ids, cap=event.max_tickets_per_order))
+        answer = await self._call(
+            event.id,
+            lambda: self.scripts.add_seats(event.id, hold_id, user_id, seat_ids, cap=event.max_tickets_per_order),
+        )
         return await self._hold_from(answer, hold_id, event)
 
     async def drop_seat(self, *, user_id: str, hold_id: str, seat_id: str) -> Hold | None:
@@ -124,9 +157,16 @@ class Holds:
     async def extend(self, *, user_id: str, hold_id: str, admission: str | None = None) -> Hold:
         event_id = hold_event(hold_id)
         self._admit(await self.catalog.get_any(event_id), user_id, admission)
-        answer = await self._call(event_id, lambda: self.scripts.extend(
-            event_id, hold_id, user_id, extend_ms=self.config.hold_extend_s * 1000,
-            max_lifetime_ms=self.config.hold_max_lifetime_s * 1000))
+        answer = await self._call(
+            event_id,
+            lambda: self.scripts.extend(
+                event_id,
+                hold_id,
+                user_id,
+                extend_ms=self.config.hold_extend_s * 1000,
+                max_lifetime_ms=self.config.hold_max_lifetime_s * 1000,
+            ),
+        )
         if answer[0] == "extended":
             raise Conflict("A hold can be extended only once")
         return await self._hold_from(answer, hold_id, None, event_id)
@@ -137,8 +177,10 @@ class Holds:
 
     async def get(self, *, user_id: str, hold_id: str) -> Hold:
         event_id = hold_event(hold_id)
-        fields = await self.redis.hmget(keys.holds(event_id), [keys.hold_field(hold_id, name) for name in
-                                                               ("user", "seats", "expires", "checkout", "status")])
+        fields = await self.redis.hmget(
+            keys.holds(event_id),
+            [keys.hold_field(hold_id, name) for name in ("user", "seats", "expires", "checkout", "status")],
+        )
         user, seats, expires, checkout, status = fields
         if user != user_id:
             raise NotFound("No such hold")
@@ -162,8 +204,12 @@ class Holds:
     async def begin_checkout(self, *, user_id: str, hold_id: str) -> Hold:
         """Protect the hold from expiring while it is paid for; 404 / 410 / 409 as for any change."""
         event_id = hold_event(hold_id)
-        answer = await self._call(event_id, lambda: self.scripts.begin_checkout(
-            event_id, hold_id, user_id, lease_ms=self.config.checkout_lease_s * 1000))
+        answer = await self._call(
+            event_id,
+            lambda: self.scripts.begin_checkout(
+                event_id, hold_id, user_id, lease_ms=self.config.checkout_lease_s * 1000
+            ),
+        )
         self._refuse(answer)
         return Hold(hold_id, event_id, _seats(answer[2]), int(answer[1]))
 
@@ -191,15 +237,27 @@ class Holds:
         answer = await self._call(event.id, lambda: self.scripts.snapshot(event.id, user_id))
         event = await self.catalog.get(event.id)  # a reload just now may have read a newer layout
         cursor, my_hold, flat = answer[1], answer[2], answer[3:]
-        taken = dict(zip(flat[0::2], flat[1::2]))
+        taken = dict(zip(flat[0::2], flat[1::2], strict=True))
         mine = {f"h:{my_hold}" if my_hold else None, f"b:{user_id}" if user_id else None} - {None}
         seats = []
         for seat in event.seats.values():
             state = taken.get(seat.id)
             status = "available" if state is None else ("booked" if state.startswith("b:") else "held")
-            seats.append({"id": seat.id, "label": seat.label, "section": seat.section, "row": seat.row,
-                          "number": seat.number, "category": seat.category, "price": event.prices.get(seat.category, 0),
-                          "status": status, "mine": state in mine, "x": seat.x, "y": seat.y})
+            seats.append(
+                {
+                    "id": seat.id,
+                    "label": seat.label,
+                    "section": seat.section,
+                    "row": seat.row,
+                    "number": seat.number,
+                    "category": seat.category,
+                    "price": event.prices.get(seat.category, 0),
+                    "status": status,
+                    "mine": state in mine,
+                    "x": seat.x,
+                    "y": seat.y,
+                }
+            )
         return {"event_id": event.id, "cursor": cursor, "currency": event.currency, "seats": seats}
 
     # --- Redis as a cache of PostgreSQL ---------------------------------------------------------
@@ -279,7 +337,9 @@ class Holds:
             cap = event.max_tickets_per_order if event else 0
             raise TooManySeats(f"At most {cap} seats per buyer for this event (you have {answer[1]})")
         if kind == "unknown":
-            raise ValidationFailed([{"field": "seat_ids", "message": f"no such seat at this event: {', '.join(answer[1:])}"}])
+            raise ValidationFailed(
+                [{"field": "seat_ids", "message": f"no such seat at this event: {', '.join(answer[1:])}"}]
+            )
         if kind == "conflict":
             raise SeatsTaken(list(answer[1:]))
         if kind == "unavailable":

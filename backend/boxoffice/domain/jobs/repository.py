@@ -45,7 +45,9 @@ async def add(*, kind: str, subject: str) -> None:
     """Queue a job due now; call it inside the transaction that makes it necessary."""
     await _db().execute_query(
         "INSERT INTO jobs (kind, subject, status, attempts, available_at, created_at)"
-        " VALUES ($1, $2, 'pending', 0, now(), now())", [kind, subject])
+        " VALUES ($1, $2, 'pending', 0, now(), now())",
+        [kind, subject],
+    )
 
 
 async def notify() -> None:
@@ -61,7 +63,8 @@ async def claim(*, kinds: Sequence[str], lease_s: float, limit: int) -> list[Cla
 async def mark_done(job_id: int) -> None:
     await _db().execute_query(
         "UPDATE jobs SET status = 'done', last_error = NULL, finished_at = now() WHERE id = $1 AND status = 'pending'",
-        [job_id])
+        [job_id],
+    )
 
 
 async def mark_failed(job_id: int, *, error: str, delay_s: float, max_attempts: int) -> None:
@@ -73,7 +76,8 @@ async def health() -> tuple[float, int]:
     rows = await _db().execute_query_dict(
         "SELECT coalesce(extract(epoch FROM now() - min(available_at) FILTER (WHERE status = 'pending'"
         " AND available_at <= now())), 0) AS lag, count(*) FILTER (WHERE status = 'dead') AS dead"
-        " FROM jobs WHERE status IN ('pending', 'dead')")
+        " FROM jobs WHERE status IN ('pending', 'dead')"
+    )
     return float(rows[0]["lag"]), int(rows[0]["dead"])
 
 

@@ -39,7 +39,7 @@ class JobSettings:
     metrics_every_s: float = 5.0
 
     @classmethod
-    def from_config(cls, config: Config) -> "JobSettings":
+    def from_config(cls, config: Config) -> JobSettings:
         return cls(lease_s=config.jobs_lease_s, max_attempts=config.jobs_max_attempts, poll_s=config.jobs_poll_s)
 
 
@@ -47,8 +47,13 @@ class JobRunner:
     """Runs jobs of the kinds it has handlers for (others are left to runners that know them);
     `run()` until `stop()`, or `run_due()` by hand."""
 
-    def __init__(self, *, handlers: Mapping[str, Handler], settings: JobSettings | None = None,
-                 rng: Callable[[], float] = random.random):
+    def __init__(
+        self,
+        *,
+        handlers: Mapping[str, Handler],
+        settings: JobSettings | None = None,
+        rng: Callable[[], float] = random.random,
+    ):
         self.handlers = dict(handlers)
         self.settings = settings or JobSettings()
         self.rng = rng
@@ -71,12 +76,22 @@ class JobRunner:
         except asyncio.CancelledError:
             raise  # the lease lapses and another runner (or this one, restarted) takes it
         except Exception as exc:
-            delay = backoff_s(job.attempts, base=self.settings.backoff_base_s, cap=self.settings.backoff_cap_s,
-                              rng=self.rng)
-            await jobs.mark_failed(job.id, error=f"{type(exc).__name__}: {exc}", delay_s=delay,
-                                   max_attempts=self.settings.max_attempts)
-            log.warning("job failed", extra={"job_id": job.id, "kind": job.kind, "subject": job.subject,
-                                             "attempts": job.attempts, "error": str(exc)[:500]})
+            delay = backoff_s(
+                job.attempts, base=self.settings.backoff_base_s, cap=self.settings.backoff_cap_s, rng=self.rng
+            )
+            await jobs.mark_failed(
+                job.id, error=f"{type(exc).__name__}: {exc}", delay_s=delay, max_attempts=self.settings.max_attempts
+            )
+            log.warning(
+                "job failed",
+                extra={
+                    "job_id": job.id,
+                    "kind": job.kind,
+                    "subject": job.subject,
+                    "attempts": job.attempts,
+                    "error": str(exc)[:500],
+                },
+            )
             return
         await jobs.mark_done(job.id)
         JOBS_DONE.labels(job.kind).inc()
@@ -99,7 +114,7 @@ class JobRunner:
                 if not claimed and not self._stopping:
                     try:
                         await asyncio.wait_for(self._wake.wait(), self.settings.poll_s)
-                    except asyncio.TimeoutError:
+                    except TimeoutError:
                         pass
         finally:
             if self._listener is not None and not self._listener.is_closed():
@@ -127,6 +142,6 @@ class JobRunner:
         try:
             self._listener = await asyncpg.connect(database_url, timeout=5)
             await self._listener.add_listener(jobs.CHANNEL, lambda *_: self._wake.set())
-        except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
             log.warning("jobs LISTEN unavailable, polling", extra={"error": str(exc)})
             self._listener = None

@@ -9,9 +9,17 @@ from boxoffice.errors import Conflict, NotFound
 
 
 def public(job: Job) -> dict:
-    return {"id": job.id, "kind": job.kind, "subject": job.subject, "status": str(job.status),
-            "attempts": job.attempts, "last_error": job.last_error, "available_at": rfc3339(job.available_at),
-            "created_at": rfc3339(job.created_at), "finished_at": rfc3339(job.finished_at)}
+    return {
+        "id": job.id,
+        "kind": job.kind,
+        "subject": job.subject,
+        "status": str(job.status),
+        "attempts": job.attempts,
+        "last_error": job.last_error,
+        "available_at": rfc3339(job.available_at),
+        "created_at": rfc3339(job.created_at),
+        "finished_at": rfc3339(job.finished_at),
+    }
 
 
 async def list_jobs(*, status: JobStatus | None, cursor: int | None, limit: int) -> dict:

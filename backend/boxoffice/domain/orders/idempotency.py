@@ -46,9 +46,10 @@ class Policy:
     lock_s: int = 60
 
     @classmethod
-    def from_config(cls, config: Config) -> "Policy":
-        return cls(fingerprint_key(config.internal_secret), ttl_s=config.idempotency_ttl_s,
-                   lock_s=config.idempotency_lock_s)
+    def from_config(cls, config: Config) -> Policy:
+        return cls(
+            fingerprint_key(config.internal_secret), ttl_s=config.idempotency_ttl_s, lock_s=config.idempotency_lock_s
+        )
 
     def fingerprint(self, request: object) -> str:
         return fingerprint(self.fingerprint_key, request)
@@ -68,12 +69,16 @@ def fingerprint(key: bytes, request: object) -> str:
 
 def stored_error(error: BoxOfficeError) -> dict:
     """What a final error answer is stored as (without the request's correlation id)."""
-    return {"type": error.type_slug, "title": error.title, "status": error.status, "detail": error.detail,
-            "extra": error.extra}
+    return {
+        "type": error.type_slug,
+        "title": error.title,
+        "status": error.status,
+        "detail": error.detail,
+        "extra": error.extra,
+    }
 
 
-def replayed_error(stored: Stored, kinds: Iterable[type[BoxOfficeError]], *,
-                   headers: dict[str, str]) -> BoxOfficeError:
+def replayed_error(stored: Stored, kinds: Iterable[type[BoxOfficeError]], *, headers: dict[str, str]) -> BoxOfficeError:
     """The stored error answer as an exception of its kind again, to be rendered like the first."""
     body = stored.body
     kind = next((k for k in kinds if k.type_slug == body.get("type") and k.status == stored.status), None)
@@ -98,20 +103,24 @@ async def begin(*, user_id: str, key: str, request_hash: str, ttl_s: int, lock_s
         rows = await db.execute_query_dict(
             "INSERT INTO idempotency_records (user_id, key, request_hash, locked_until, created_at, expires_at)"
             " VALUES ($1, $2, $3, now() + make_interval(secs => $4), now(), now() + make_interval(secs => $5))"
-            " ON CONFLICT (user_id, key) DO NOTHING RETURNING id", [user_id, key, request_hash, float(lock_s), float(ttl_s)])
+            " ON CONFLICT (user_id, key) DO NOTHING RETURNING id",
+            [user_id, key, request_hash, float(lock_s), float(ttl_s)],
+        )
         if rows:
             return None
         rows = await db.execute_query_dict(
             "SELECT request_hash, response_status, response_body, locked_until > now() AS busy,"
             " expires_at < now() AS stale FROM idempotency_records WHERE user_id = $1 AND key = $2 FOR UPDATE",
-            [user_id, key])
+            [user_id, key],
+        )
         record = rows[0]
         if record["stale"] or not record["request_hash"].startswith(FINGERPRINT_PREFIX):
             await db.execute_query(
                 "UPDATE idempotency_records SET request_hash = $3, response_status = NULL, response_body = NULL,"
                 " locked_until = now() + make_interval(secs => $4), created_at = now(),"
                 " expires_at = now() + make_interval(secs => $5) WHERE user_id = $1 AND key = $2",
-                [user_id, key, request_hash, float(lock_s), float(ttl_s)])
+                [user_id, key, request_hash, float(lock_s), float(ttl_s)],
+            )
             return None
         if record["request_hash"] != request_hash:
             raise IdempotencyMismatch("This Idempotency-Key was used for a different request")
@@ -119,28 +128,34 @@ async def begin(*, user_id: str, key: str, request_hash: str, ttl_s: int, lock_s
             body = record["response_body"]
             return Stored(record["response_status"], json.loads(body) if isinstance(body, str) else body)
         if record["busy"]:
-            raise IdempotencyInFlight("The first request with this Idempotency-Key is still running",
-                                      headers={"Retry-After": "1"})
+            raise IdempotencyInFlight(
+                "The first request with this Idempotency-Key is still running", headers={"Retry-After": "1"}
+            )
         await db.execute_query(  # its runner crashed: take over
             "UPDATE idempotency_records SET locked_until = now() + make_interval(secs => $3)"
-            " WHERE user_id = $1 AND key = $2", [user_id, key, float(lock_s)])
+            " WHERE user_id = $1 AND key = $2",
+            [user_id, key, float(lock_s)],
+        )
         return None
 
 
 async def finish(*, user_id: str, key: str, status: int, body: dict) -> None:
     await get_connection("default").execute_query(
         "UPDATE idempotency_records SET response_status = $3, response_body = $4::jsonb, locked_until = NULL"
-        " WHERE user_id = $1 AND key = $2", [user_id, key, status, json.dumps(body)])
+        " WHERE user_id = $1 AND key = $2",
+        [user_id, key, status, json.dumps(body)],
+    )
 
 
 async def abandon(*, user_id: str, key: str) -> None:
     """Forget an attempt that failed in a way worth retrying (our fault, not the request's)."""
     await get_connection("default").execute_query(
-        "DELETE FROM idempotency_records WHERE user_id = $1 AND key = $2 AND response_status IS NULL",
-        [user_id, key])
+        "DELETE FROM idempotency_records WHERE user_id = $1 AND key = $2 AND response_status IS NULL", [user_id, key]
+    )
 
 
 async def purge_expired() -> int:
     rowcount, _ = await get_connection("default").execute_query(
-        "DELETE FROM idempotency_records WHERE expires_at < now()", [])
+        "DELETE FROM idempotency_records WHERE expires_at < now()", []
+    )
     return rowcount

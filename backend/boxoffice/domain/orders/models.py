@@ -72,8 +72,10 @@ class Order(Model):
 
     class Meta:
         table = "orders"
-        indexes = (("user_id", "created_at"),  # GET /api/orders: a buyer's orders, newest first
-                   ("event_id", "status"))  # a cancelled event's orders still to settle
+        indexes = (
+            ("user_id", "created_at"),  # GET /api/orders: a buyer's orders, newest first
+            ("event_id", "status"),
+        )  # a cancelled event's orders still to settle
 
 
 class Ticket(Model):

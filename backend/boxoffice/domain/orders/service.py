@@ -34,8 +34,17 @@ from boxoffice.domain.orders.models import FINAL, LIVE, OrderStatus
 from boxoffice.domain.orders.schemas import OrderRequest
 from boxoffice.domain.payments.provider import VOIDED, Card, Charge, Declined, PaymentProvider
 from boxoffice.domain.seats.catalog import Catalog, rfc3339
-from boxoffice.errors import (BadRequest, Conflict, EventClosed, EventStarted, HoldExpired, NotFound,
-                              PaymentDeclined, SeatsTaken, TooManySeats)
+from boxoffice.errors import (
+    BadRequest,
+    Conflict,
+    EventClosed,
+    EventStarted,
+    HoldExpired,
+    NotFound,
+    PaymentDeclined,
+    SeatsTaken,
+    TooManySeats,
+)
 from boxoffice.infra.metrics import ORDERS
 
 log = logging.getLogger("boxoffice.orders")
@@ -66,11 +75,24 @@ class Placed:
 
 def public(order: dict, tickets: list[dict]) -> dict:
     return {
-        "id": str(order["id"]), "status": order["status"], "event_id": str(order["event_id"]),
-        "hold_id": order["hold_id"], "total": int(order["total"]), "currency": order["currency"],
+        "id": str(order["id"]),
+        "status": order["status"],
+        "event_id": str(order["event_id"]),
+        "hold_id": order["hold_id"],
+        "total": int(order["total"]),
+        "currency": order["currency"],
         "created_at": rfc3339(order["created_at"]),
-        "tickets": [{"id": str(t["id"]), "seat_id": str(t["seat_id"]), "label": t["label"], "code": t["code"],
-                     "price": int(t["price"]), "status": t["status"]} for t in tickets],
+        "tickets": [
+            {
+                "id": str(t["id"]),
+                "seat_id": str(t["seat_id"]),
+                "label": t["label"],
+                "code": t["code"],
+                "price": int(t["price"]),
+                "status": t["status"],
+            }
+            for t in tickets
+        ],
     }
 
 
@@ -80,6 +102,7 @@ async def render(order_id: str) -> dict:
 
 
 # --- checkout ------------------------------------------------------------------------------------
+
 
 async def place_order_once(*, user_id: str, key: str, form: OrderRequest, deps: Checkout) -> Placed:
     """POST /api/orders and the checkout page: pay for the hold once per `Idempotency-Key` (a checked
@@ -91,8 +114,13 @@ async def place_order_once(*, user_id: str, key: str, form: OrderRequest, deps: 
 
 async def _place_order_once(*, user_id: str, key: str, form: OrderRequest, deps: Checkout) -> Placed:
     policy = deps.idempotency
-    stored = await idempotency.begin(user_id=user_id, key=key, ttl_s=policy.ttl_s, lock_s=policy.lock_s,
-                                     request_hash=policy.fingerprint(form.fingerprinted()))
+    stored = await idempotency.begin(
+        user_id=user_id,
+        key=key,
+        ttl_s=policy.ttl_s,
+        lock_s=policy.lock_s,
+        request_hash=policy.fingerprint(form.fingerprinted()),
+    )
     if stored is not None:
         if stored.status >= 400:
             raise idempotency.replayed_error(stored, FINAL_ERRORS, headers=REPLAYED)
@@ -119,8 +147,13 @@ async def place_order(*, user_id: str, hold_id: str, card: Card, deps: Checkout)
     event = await deps.catalog.get_any(event_id)
     try:
         order_id = await repository.create_pending(
-            user_id=user_id, event_id=event_id, hold_id=hold_id, currency=event.currency,
-            prices={seat: event.price(seat) for seat in hold.seat_ids}, provider=deps.provider.name)
+            user_id=user_id,
+            event_id=event_id,
+            hold_id=hold_id,
+            currency=event.currency,
+            prices={seat: event.price(seat) for seat in hold.seat_ids},
+            provider=deps.provider.name,
+        )
     except (SeatsTaken, EventClosed):
         await deps.holds.end_checkout(event_id=event_id, hold_id=hold_id)
         ORDERS.labels("conflict").inc()
@@ -139,15 +172,18 @@ def _checkout_answer(order: dict) -> dict:
     if failure == EVENT_CANCELLED:
         raise EventClosed("This event has been cancelled." + outcome, extra=money)
     if failure == HOLD_LAPSED:
-        raise HoldExpired("Your hold lapsed and its seats were taken before the payment went through." + outcome,
-                          extra=money)
+        raise HoldExpired(
+            "Your hold lapsed and its seats were taken before the payment went through." + outcome, extra=money
+        )
     if status == OrderStatus.FAILED:
-        raise PaymentDeclined(DECLINE_MESSAGES.get(failure, "The payment did not go through"),
-                              extra={"decline_code": failure})
+        raise PaymentDeclined(
+            DECLINE_MESSAGES.get(failure, "The payment did not go through"), extra={"decline_code": failure}
+        )
     raise Conflict(f"This order is {status}")
 
 
 # --- the one way an order moves ------------------------------------------------------------------
+
 
 async def _settle(order_id: str, *, card: Card | None, deps: Checkout) -> dict:
     """Drive the order until it is confirmed, failed or cancelled; the order as it ended, with its
@@ -195,12 +231,15 @@ async def _charge(order: dict, *, card: Card | None, deps: Checkout) -> Charge |
             if charge is None:
                 raise Declined(EVENT_CANCELLED if closed else ABANDONED)
             return charge
-        return await deps.provider.charge(reference=order_id, amount=int(order["total"]),
-                                          currency=order["currency"], card=card)
+        return await deps.provider.charge(
+            reference=order_id, amount=int(order["total"]), currency=order["currency"], card=card
+        )
     except Declined as declined:
         reason = declined.reason
         if reason == VOIDED:  # the reconciler or the event's cancellation gave the attempt up first
-            reason = EVENT_CANCELLED if await _event_cancelled(str(order["event_id"]), deps=deps, fresh=True) else ABANDONED
+            reason = (
+                EVENT_CANCELLED if await _event_cancelled(str(order["event_id"]), deps=deps, fresh=True) else ABANDONED
+            )
         if await repository.fail(order_id=order_id, reason=reason):
             await deps.holds.end_checkout(event_id=str(order["event_id"]), hold_id=order["hold_id"])
             ORDERS.labels("declined").inc()
@@ -214,8 +253,12 @@ async def _event_cancelled(event_id: str, *, deps: Checkout, fresh: bool) -> boo
 
 async def _book(order: dict, *, deps: Checkout) -> None:
     tickets = (await repository.tickets_of([str(order["id"])])).get(str(order["id"]), [])
-    await deps.holds.book(event_id=str(order["event_id"]), hold_id=order["hold_id"], user_id=str(order["user_id"]),
-                          seat_ids=[str(t["seat_id"]) for t in tickets])
+    await deps.holds.book(
+        event_id=str(order["event_id"]),
+        hold_id=order["hold_id"],
+        user_id=str(order["user_id"]),
+        seat_ids=[str(t["seat_id"]) for t in tickets],
+    )
 
 
 async def _finish_cancelling(orders: list[dict], *, deps: Checkout) -> None:
@@ -226,15 +269,23 @@ async def _finish_cancelling(orders: list[dict], *, deps: Checkout) -> None:
     ids = [str(o["id"]) for o in orders]
     refund_refs = await _bounded([deps.provider.refund(reference=str(o["id"]), amount=int(o["total"])) for o in orders])
     tickets = await repository.tickets_of(ids)
-    await _bounded([deps.holds.cancel_seats(event_id=str(o["event_id"]), user_id=str(o["user_id"]),
-                                            seat_ids=[str(t["seat_id"]) for t in tickets.get(str(o["id"]), [])])
-                    for o in orders])
-    if done := await repository.finish_cancelling(dict(zip(ids, refund_refs))):
+    await _bounded(
+        [
+            deps.holds.cancel_seats(
+                event_id=str(o["event_id"]),
+                user_id=str(o["user_id"]),
+                seat_ids=[str(t["seat_id"]) for t in tickets.get(str(o["id"]), [])],
+            )
+            for o in orders
+        ]
+    )
+    if done := await repository.finish_cancelling(dict(zip(ids, refund_refs, strict=True))):
         await deps.redis.sadd(keys.SEARCH_DIRTY, list({str(o["event_id"]) for o in orders}))
         ORDERS.labels("cancelled").inc(len(done))
 
 
 # --- reading -------------------------------------------------------------------------------------
+
 
 async def get_order(*, user_id: str, order_id: str) -> dict:
     order = await _own_order(user_id, order_id)
@@ -251,6 +302,7 @@ async def list_orders(*, user_id: str, limit: int, cursor: str | None) -> dict:
 
 
 # --- cancelling ----------------------------------------------------------------------------------
+
 
 async def cancel_order(*, user_id: str, order_id: str, deps: Checkout) -> dict:
     """Refund, void the tickets, release the seats live (reason 'cancelled'); 409 once the event has
@@ -277,13 +329,17 @@ async def settle_cancelled_event(*, event_id: str, deps: Checkout, batch: int = 
     while orders := await repository.unsettled_of_event(event_id=event_id, after=after, limit=batch):
         after = str(orders[-1]["id"])
         ids = [str(o["id"]) for o in orders]
-        await repository.start_cancelling(order_ids=[i for i, o in zip(ids, orders) if o["status"] == OrderStatus.CONFIRMED],
-                                          reason=EVENT_CANCELLED, before_start=False)
+        await repository.start_cancelling(
+            order_ids=[i for i, o in zip(ids, orders, strict=True) if o["status"] == OrderStatus.CONFIRMED],
+            reason=EVENT_CANCELLED,
+            before_start=False,
+        )
         current = await repository.get_orders(ids)
         owed = [o for o in current if o["status"] == OrderStatus.CANCELLING]
         live = [str(o["id"]) for o in current if o["status"] in LIVE]
-        for failure in await _bounded([_finish_cancelling(owed, deps=deps),
-                                       *(_settle_for_cancelled_event(i, deps) for i in live)], errors=True):
+        for failure in await _bounded(
+            [_finish_cancelling(owed, deps=deps), *(_settle_for_cancelled_event(i, deps) for i in live)], errors=True
+        ):
             if failure is not None:
                 log.error("settling orders of a cancelled event failed: %r", failure, extra={"event_id": event_id})
         unsettled = [o for o in await repository.get_orders(ids) if o["status"] not in FINAL]
@@ -303,6 +359,7 @@ async def _settle_for_cancelled_event(order_id: str, deps: Checkout) -> None:
 
 # --- the reconciler ------------------------------------------------------------------------------
 
+
 async def reconcile(*, older_than_s: float, deps: Checkout) -> int:
     """Finish the orders left pending, reconciling or cancelling for `older_than_s` (a crash, a lost
     client): charged ones are confirmed, never charged ones fail, owed refunds are made."""
@@ -318,6 +375,7 @@ async def reconcile(*, older_than_s: float, deps: Checkout) -> int:
 
 
 # --- helpers -------------------------------------------------------------------------------------
+
 
 async def _bounded(work: list[Awaitable[T]], *, limit: int = 16, errors: bool = False) -> list:
     """Await all of `work`, at most `limit` at a time; results in order. `errors`: an exception is

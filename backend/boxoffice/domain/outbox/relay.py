@@ -54,9 +54,13 @@ class RelaySettings:
     outage_pause_cap_s: float = 10.0  # the longest wait between tries while Elasticsearch or PostgreSQL is down
 
     @classmethod
-    def from_config(cls, config: Config) -> "RelaySettings":
-        return cls(batch_size=config.outbox_batch_size, max_attempts=config.outbox_max_attempts,
-                   poll_s=config.outbox_poll_s, retention_s=config.outbox_retention_s)
+    def from_config(cls, config: Config) -> RelaySettings:
+        return cls(
+            batch_size=config.outbox_batch_size,
+            max_attempts=config.outbox_max_attempts,
+            poll_s=config.outbox_poll_s,
+            retention_s=config.outbox_retention_s,
+        )
 
 
 def backoff_s(attempts: int, *, base: float, cap: float, rng: Callable[[], float] = random.random) -> float:
@@ -78,7 +82,7 @@ def bulk_operations(index: str, rows: Sequence[Claimed]) -> list[dict]:
 
 def item_error(item: dict) -> str | None:
     """None when the item counts as delivered: written, already superseded (409), or already gone (404)."""
-    (action, result), = item.items()
+    ((action, result),) = item.items()
     status = result.get("status", 500)
     if status < 300 or status == 409 or (action == "delete" and status == 404):
         return None
@@ -101,7 +105,7 @@ async def write(es: AsyncElasticsearch, index: str, rows: Sequence[Claimed]) -> 
     latest = list(latest_per_event(rows).values())
     try:
         answer = await es.bulk(operations=bulk_operations(index, latest), require_alias=True, refresh=False)
-    except (ApiError, TransportError, OSError, asyncio.TimeoutError) as exc:
+    except (TimeoutError, ApiError, TransportError, OSError) as exc:
         reason = f"{type(exc).__name__}: {exc}"[:500]
         if down_store(exc):
             raise SearchDown(reason) from exc
@@ -112,9 +116,16 @@ async def write(es: AsyncElasticsearch, index: str, rows: Sequence[Claimed]) -> 
 class Relay:
     """Delivers outbox rows to the search alias; `run()` until `stop()`, or `deliver_batch()` by hand."""
 
-    def __init__(self, *, es: AsyncElasticsearch, index: str, settings: RelaySettings | None = None,
-                 name: str = "relay", after_write: AfterWrite | None = None,
-                 rng: Callable[[], float] = random.random):
+    def __init__(
+        self,
+        *,
+        es: AsyncElasticsearch,
+        index: str,
+        settings: RelaySettings | None = None,
+        name: str = "relay",
+        after_write: AfterWrite | None = None,
+        rng: Callable[[], float] = random.random,
+    ):
         self.es, self.index, self.name = es, index, name
         self.settings = settings or RelaySettings()
         self.after_write = after_write  # a test's fault injection point: between the ES write and the commit
@@ -135,14 +146,18 @@ class Relay:
             if self.after_write is not None:
                 await self.after_write(rows)
             delivered = [row.id for row in rows if outcome[row.aggregate_id] is None]
-            failures = [Failure(row.id, self._delay(row.attempts), outcome[row.aggregate_id] or "")
-                        for row in rows if outcome[row.aggregate_id] is not None]
+            failures = [
+                Failure(row.id, self._delay(row.attempts), outcome[row.aggregate_id] or "")
+                for row in rows
+                if outcome[row.aggregate_id] is not None
+            ]
             await outbox.mark_delivered(conn, delivered)
             await outbox.mark_failed(conn, failures, max_attempts=self.settings.max_attempts)
         OUTBOX_DELIVERED.inc(len(delivered))
         if failures:
-            log.warning("outbox rows failed", extra={"relay": self.name, "failed": len(failures),
-                                                     "error": failures[0].error})
+            log.warning(
+                "outbox rows failed", extra={"relay": self.name, "failed": len(failures), "error": failures[0].error}
+            )
         return len(rows)
 
     async def drain(self) -> int:
@@ -173,12 +188,11 @@ class Relay:
                     await self._guarded(self.record_health(), None, self._upkeep)
                 if now >= next_purge:
                     next_purge = now + self.settings.purge_every_s
-                    await self._guarded(outbox.purge_delivered(older_than_s=self.settings.retention_s), 0,
-                                        self._upkeep)
+                    await self._guarded(outbox.purge_delivered(older_than_s=self.settings.retention_s), 0, self._upkeep)
                 if not claimed and not self._stopping:
                     try:
                         await asyncio.wait_for(self._wake.wait(), self.settings.poll_s)
-                    except asyncio.TimeoutError:
+                    except TimeoutError:
                         pass
         finally:
             await self._close_listener()
@@ -199,8 +213,12 @@ class Relay:
             outages.failed(error, relay=self.name)
             pause = self.settings.poll_s
             if outages.store is not None:
-                pause = backoff_s(outages.failures, base=self.settings.backoff_base_s,
-                                  cap=self.settings.outage_pause_cap_s, rng=self.rng)
+                pause = backoff_s(
+                    outages.failures,
+                    base=self.settings.backoff_base_s,
+                    cap=self.settings.outage_pause_cap_s,
+                    rng=self.rng,
+                )
             await asyncio.sleep(pause)
             return fallback
         outages.succeeded()
@@ -212,7 +230,7 @@ class Relay:
         try:
             self._listener = await asyncpg.connect(database_url, timeout=5)
             await self._listener.add_listener(outbox.CHANNEL, lambda *_: self._wake.set())
-        except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
             log.warning("outbox LISTEN unavailable, polling", extra={"relay": self.name, "error": str(exc)})
             self._listener = None
 

@@ -96,7 +96,8 @@ async def add_many(conn: BaseDBAsyncClient, rows: Sequence[tuple[str, str, int, 
         "INSERT INTO outbox (aggregate_id, kind, version, payload, status, attempts, available_at, created_at) "
         "SELECT a, k, v, p::jsonb, 'pending', 0, now(), now() "
         "FROM unnest($1::text[], $2::text[], $3::int[], $4::text[]) AS r(a, k, v, p)",
-        [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows]])
+        [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows]],
+    )
 
 
 async def notify() -> None:
@@ -111,9 +112,11 @@ async def claim(conn: BaseDBAsyncClient, *, heads: int, limit: int) -> list[Clai
     if not head_rows:
         return []
     _, rows = await conn.execute_query(
-        _CLAIM_QUEUED, [[h["aggregate_id"] for h in head_rows], [h["id"] for h in head_rows], limit])
-    return [Claimed(r["id"], r["aggregate_id"], r["kind"], r["version"], _json(r["payload"]), r["attempts"])
-            for r in rows]
+        _CLAIM_QUEUED, [[h["aggregate_id"] for h in head_rows], [h["id"] for h in head_rows], limit]
+    )
+    return [
+        Claimed(r["id"], r["aggregate_id"], r["kind"], r["version"], _json(r["payload"]), r["attempts"]) for r in rows
+    ]
 
 
 async def mark_delivered(conn: BaseDBAsyncClient, ids: Sequence[int]) -> None:
@@ -123,15 +126,19 @@ async def mark_delivered(conn: BaseDBAsyncClient, ids: Sequence[int]) -> None:
 
 async def mark_failed(conn: BaseDBAsyncClient, failures: Sequence[Failure], *, max_attempts: int) -> None:
     if failures:
-        await conn.execute_query(_MARK_FAILED, [[f.id for f in failures], [f.delay_s for f in failures],
-                                                [f.error[:2000] for f in failures], max_attempts])
+        await conn.execute_query(
+            _MARK_FAILED,
+            [[f.id for f in failures], [f.delay_s for f in failures], [f.error[:2000] for f in failures], max_attempts],
+        )
 
 
 async def purge_delivered(*, older_than_s: float, limit: int = 10_000) -> int:
     """Delete delivered rows past the retention; returns how many went."""
     count, _ = await get_connection("default").execute_query(
         "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE status = 'delivered' "
-        "AND delivered_at < now() - make_interval(secs => $1) LIMIT $2)", [float(older_than_s), limit])
+        "AND delivered_at < now() - make_interval(secs => $1) LIMIT $2)",
+        [float(older_than_s), limit],
+    )
     return count
 
 
@@ -139,7 +146,8 @@ async def health() -> tuple[float, int]:
     """(age in seconds of the oldest pending row, number of dead rows)."""
     rows = await get_connection("default").execute_query_dict(
         "SELECT coalesce(extract(epoch FROM now() - min(created_at) FILTER (WHERE status = 'pending')), 0) AS lag,"
-        " count(*) FILTER (WHERE status = 'dead') AS dead FROM outbox WHERE status IN ('pending', 'dead')")
+        " count(*) FILTER (WHERE status = 'dead') AS dead FROM outbox WHERE status IN ('pending', 'dead')"
+    )
     return float(rows[0]["lag"]), int(rows[0]["dead"])
 
 
@@ -158,8 +166,7 @@ async def get(row_id: int) -> OutboxRow | None:
 
 async def requeue(*, ids: Sequence[int] | None = None) -> int:
     """Dead rows back to pending with a fresh budget of attempts (`ids` None: every dead row)."""
-    sql = ("UPDATE outbox SET status = 'pending', attempts = 0, available_at = now() "
-           "WHERE status = 'dead'")
+    sql = "UPDATE outbox SET status = 'pending', attempts = 0, available_at = now() WHERE status = 'dead'"
     if ids is None:
         count, _ = await get_connection("default").execute_query(sql)
     else:

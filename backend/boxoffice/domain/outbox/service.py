@@ -10,10 +10,18 @@ from boxoffice.errors import Conflict, NotFound
 
 
 def public(row: OutboxRow) -> dict:
-    return {"id": row.id, "aggregate_id": row.aggregate_id, "kind": row.kind, "version": row.version,
-            "status": str(row.status), "attempts": row.attempts, "last_error": row.last_error,
-            "available_at": rfc3339(row.available_at), "created_at": rfc3339(row.created_at),
-            "delivered_at": rfc3339(row.delivered_at)}
+    return {
+        "id": row.id,
+        "aggregate_id": row.aggregate_id,
+        "kind": row.kind,
+        "version": row.version,
+        "status": str(row.status),
+        "attempts": row.attempts,
+        "last_error": row.last_error,
+        "available_at": rfc3339(row.available_at),
+        "created_at": rfc3339(row.created_at),
+        "delivered_at": rfc3339(row.delivered_at),
+    }
 
 
 async def list_rows(*, status: OutboxStatus | None, cursor: int | None, limit: int) -> dict:

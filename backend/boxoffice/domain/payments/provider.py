@@ -88,8 +88,9 @@ class SimulatedProvider:
             reason = DECLINES.get(card.number)
             previous = Charge(reference, None if reason else f"ch_{secrets.token_hex(12)}", reason)
             record = {"charge_ref": previous.charge_ref, "declined": reason, "amount": amount, "currency": currency}
-            if not await self.redis.set(keys.simulated_payment(reference), json.dumps(record), ex=self.keep_s,
-                                        condition=coredis.PureToken.NX):
+            if not await self.redis.set(
+                keys.simulated_payment(reference), json.dumps(record), ex=self.keep_s, condition=coredis.PureToken.NX
+            ):
                 previous = await self.lookup(reference=reference)
         if previous.declined:
             raise Declined(previous.declined)
@@ -104,8 +105,9 @@ class SimulatedProvider:
 
     async def void(self, *, reference: str) -> Charge | None:
         record = {"charge_ref": None, "declined": VOIDED}
-        if await self.redis.set(keys.simulated_payment(reference), json.dumps(record), ex=self.keep_s,
-                                condition=coredis.PureToken.NX):
+        if await self.redis.set(
+            keys.simulated_payment(reference), json.dumps(record), ex=self.keep_s, condition=coredis.PureToken.NX
+        ):
             return None
         previous = await self.lookup(reference=reference)
         return previous if previous and previous.charge_ref else None
@@ -127,6 +129,7 @@ class SimulatedProvider:
         """The refund record of a reference (`refund_ref`, `amount`), None if never refunded."""
         raw = await self.redis.get(keys.simulated_refund(reference))
         return json.loads(raw) if raw else None
+
 
 def make_provider(name: str, redis: coredis.Redis) -> PaymentProvider:
     if name == "simulated":

@@ -42,8 +42,14 @@ class AdmissionTokens:
         self._key = key
 
     def issue(self, *, user_id: str, event_id: str, admitted_ms: int, expires_ms: int) -> str:
-        claims = {"sub": user_id, "evt": event_id, "iat": admitted_ms // 1000, "exp": expires_ms // 1000,
-                  "iss": ISSUER, "aud": AUDIENCE}
+        claims = {
+            "sub": user_id,
+            "evt": event_id,
+            "iat": admitted_ms // 1000,
+            "exp": expires_ms // 1000,
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+        }
         return jwt.encode(claims, self._key, algorithm=ALGORITHM)
 
     def require(self, token: str | None, *, user_id: str, event_id: str, waiting_room: bool) -> None:
@@ -55,11 +61,18 @@ class AdmissionTokens:
     def check(self, token: str | None, *, user_id: str, event_id: str) -> None:
         """Nothing if `token` admits this buyer to this event now; else AdmissionRequired (403)."""
         if not token:
-            raise AdmissionRequired(event_id, "This event has a waiting room: send X-Admission-Token "
-                                              "once the queue admits you")
+            raise AdmissionRequired(
+                event_id, "This event has a waiting room: send X-Admission-Token once the queue admits you"
+            )
         try:
-            claims = jwt.decode(token, self._key, algorithms=[ALGORITHM], audience=AUDIENCE, issuer=ISSUER,
-                                options={"require": ["sub", "evt", "exp", "iat", "aud", "iss"]})
+            claims = jwt.decode(
+                token,
+                self._key,
+                algorithms=[ALGORITHM],
+                audience=AUDIENCE,
+                issuer=ISSUER,
+                options={"require": ["sub", "evt", "exp", "iat", "aud", "iss"]},
+            )
         except jwt.ExpiredSignatureError:
             raise AdmissionRequired(event_id, "Your admission has expired: join the queue again") from None
         except jwt.PyJWTError:

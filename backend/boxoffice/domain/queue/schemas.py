@@ -40,16 +40,19 @@ class WaitingRoom:
     owner_id: str = ""
 
     @classmethod
-    def of_event(cls, event: dict) -> "WaitingRoom | None":
+    def of_event(cls, event: dict) -> WaitingRoom | None:
         """The room of a published event whose organizer enabled one, else None."""
         settings = event.get("waiting_room")
         if not waiting_room_on(settings) or event.get("status") != "published":
             return None
-        return cls(event_id=event["id"],
-                   admit_per_minute=int(settings.get("admit_per_minute") or DEFAULT_ADMIT_PER_MINUTE),
-                   admission_minutes=int(settings.get("admission_minutes") or DEFAULT_ADMISSION_MINUTES),
-                   on_sale_ms=ms_of(event.get("on_sale_at")), ends_ms=ms_of(event.get("ends_at")),
-                   owner_id=str(event.get("owner_id") or ""))
+        return cls(
+            event_id=event["id"],
+            admit_per_minute=int(settings.get("admit_per_minute") or DEFAULT_ADMIT_PER_MINUTE),
+            admission_minutes=int(settings.get("admission_minutes") or DEFAULT_ADMISSION_MINUTES),
+            on_sale_ms=ms_of(event.get("on_sale_at")),
+            ends_ms=ms_of(event.get("ends_at")),
+            owner_id=str(event.get("owner_id") or ""),
+        )
 
     @property
     def admission_ms(self) -> int:
@@ -76,8 +79,12 @@ class Place:
     admission_expires_ms: int | None = None
 
     def public(self) -> dict:
-        body = {"status": self.status, "position": self.position, "ahead": self.ahead,
-                "estimated_wait_s": self.estimated_wait_s}
+        body = {
+            "status": self.status,
+            "position": self.position,
+            "ahead": self.ahead,
+            "estimated_wait_s": self.estimated_wait_s,
+        }
         if self.admission_token:
             body["admission_token"] = self.admission_token
             body["admission_expires_at"] = rfc3339_ms(self.admission_expires_ms or 0)

@@ -44,13 +44,16 @@ class QueueScripts:
         sources = sources or {}
         self._scripts: dict[str, Script] = {
             name: redis.register_script(sources.get(name) or load_lua(name))
-            for name in ("queue_join", "queue_place", "queue_admit")}
+            for name in ("queue_join", "queue_place", "queue_admit")
+        }
 
     async def _run(self, name: str, event_id: str, args: Sequence) -> list:
         answer = await self._scripts[name](keys=list(keys.queue_keys(event_id)), args=[str(a) for a in args])
         return list(answer)
 
-    async def join(self, event_id: str, user_id: str, *, on_sale_ms: int, score: str, keep_ms: int) -> tuple[bool, bool]:
+    async def join(
+        self, event_id: str, user_id: str, *, on_sale_ms: int, score: str, keep_ms: int
+    ) -> tuple[bool, bool]:
         """(created, early)."""
         created, early = await self._run("queue_join", event_id, [user_id, on_sale_ms, score, keep_ms])
         return bool(int(created)), bool(int(early))
@@ -64,10 +67,8 @@ class QueueScripts:
             return Standing(kind, now, ahead=int(answer[2]), line_length=int(answer[3]), position=int(answer[4]))
         return Standing("none", now)
 
-    async def admit(self, event_id: str, *, on_sale_ms: int, per_minute: int, admission_ms: int,
-                    most: int) -> Admitted:
-        answer = await self._run("queue_admit", event_id,
-                                 [on_sale_ms, per_minute, admission_ms, most, ADMISSIONS_KEPT])
+    async def admit(self, event_id: str, *, on_sale_ms: int, per_minute: int, admission_ms: int, most: int) -> Admitted:
+        answer = await self._run("queue_admit", event_id, [on_sale_ms, per_minute, admission_ms, most, ADMISSIONS_KEPT])
         rest = answer[3:]
         buyers = [(str(rest[i]), int(rest[i + 1])) for i in range(0, len(rest), 2)]
         return Admitted(line_length=int(answer[1]), now_ms=int(answer[2]), buyers=buyers)

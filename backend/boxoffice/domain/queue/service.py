@@ -32,7 +32,7 @@ SCORE_BITS = 52  # a double holds every multiple of 2**-52 in [0, 1) exactly
 
 def random_score() -> str:
     """A uniform draw from [0, 1) that Redis stores exactly (repr round-trips a double)."""
-    return repr(secrets.randbits(SCORE_BITS) / 2 ** SCORE_BITS)
+    return repr(secrets.randbits(SCORE_BITS) / 2**SCORE_BITS)
 
 
 @dataclass(slots=True)
@@ -45,8 +45,9 @@ class WaitingRooms:
 
     async def join(self, *, room: WaitingRoom, user_id: str, now_ms: int) -> tuple[Place, bool]:
         """The buyer's place after joining, and whether this was its first join."""
-        created, _ = await self.scripts.join(room.event_id, user_id, on_sale_ms=room.on_sale_ms,
-                                             score=random_score(), keep_ms=room.keep_ms(now_ms))
+        created, _ = await self.scripts.join(
+            room.event_id, user_id, on_sale_ms=room.on_sale_ms, score=random_score(), keep_ms=room.keep_ms(now_ms)
+        )
         return await self.place(room=room, user_id=user_id), created
 
     async def place(self, *, room: WaitingRoom, user_id: str) -> Place:
@@ -61,8 +62,12 @@ class WaitingRooms:
         if standing.kind == "admitted":
             if now >= standing.expires_ms:
                 return Place("expired", None, None, 0)
-            token = self.tokens.issue(user_id=user_id, event_id=room.event_id, admitted_ms=standing.admitted_ms,
-                                      expires_ms=standing.expires_ms)
+            token = self.tokens.issue(
+                user_id=user_id,
+                event_id=room.event_id,
+                admitted_ms=standing.admitted_ms,
+                expires_ms=standing.expires_ms,
+            )
             return Place("admitted", None, 0, 0, token, standing.expires_ms)
         if now < room.on_sale_ms:
             until_sale = -(-(room.on_sale_ms - now) // 1000)
@@ -71,5 +76,10 @@ class WaitingRooms:
 
     async def admit(self, *, room: WaitingRoom, most: int = 1000) -> Admitted:
         """Admit the buyers whose turn has come (safe to call from every gateway at once)."""
-        return await self.scripts.admit(room.event_id, on_sale_ms=room.on_sale_ms, per_minute=room.admit_per_minute,
-                                        admission_ms=room.admission_ms, most=most)
+        return await self.scripts.admit(
+            room.event_id,
+            on_sale_ms=room.on_sale_ms,
+            per_minute=room.admit_per_minute,
+            admission_ms=room.admission_ms,
+            most=most,
+        )

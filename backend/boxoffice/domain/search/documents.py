@@ -26,7 +26,8 @@ def rfc3339(moment: datetime | None) -> str | None:
 
 async def sold_seats(event_id: str) -> int:
     rows = await get_connection("default").execute_query_dict(
-        "SELECT count(*) AS n FROM tickets WHERE event_id = $1 AND status = 'valid'", [event_id])
+        "SELECT count(*) AS n FROM tickets WHERE event_id = $1 AND status = 'valid'", [event_id]
+    )
     return int(rows[0]["n"])
 
 

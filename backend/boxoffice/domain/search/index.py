@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from elasticsearch import AsyncElasticsearch, NotFoundError
@@ -79,7 +79,9 @@ def mappings() -> dict:
 def settings() -> dict:
     blocks = analysis()
     blocks["analyzer"]["boxoffice_suggest"] = {
-        "type": "custom", "tokenizer": "standard", "filter": ["lowercase", "boxoffice_ascii_folding"],
+        "type": "custom",
+        "tokenizer": "standard",
+        "filter": ["lowercase", "boxoffice_ascii_folding"],
     }
     return {
         "number_of_shards": 1,
@@ -91,7 +93,7 @@ def settings() -> dict:
 
 
 def new_index_name(alias: str, now: datetime | None = None) -> str:
-    moment = (now or datetime.now(timezone.utc)).strftime("%Y%m%d%H%M%S%f")
+    moment = (now or datetime.now(UTC)).strftime("%Y%m%d%H%M%S%f")
     return f"{alias}-v{MAPPING_VERSION}-{moment}"
 
 
@@ -119,7 +121,9 @@ async def bulk_write(es: AsyncElasticsearch, index: str, documents: list[Version
         return 0, 0
     operations: list[dict] = []
     for doc in documents:
-        operations.append({"index": {"_index": index, "_id": doc.id, "version": doc.version, "version_type": "external"}})
+        operations.append(
+            {"index": {"_index": index, "_id": doc.id, "version": doc.version, "version_type": "external"}}
+        )
         operations.append(doc.document)
     answer = await es.bulk(operations=operations, request_timeout=60)
     written = stale = 0

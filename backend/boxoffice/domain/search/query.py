@@ -15,8 +15,19 @@ from boxoffice.domain.search.schemas import SearchParams
 TEXT_FIELDS = ("title^3", "performer^3", "venue_name^2", "description")
 FOLDED_FIELDS = ("title.folded^3", "performer.folded^3", "venue_name.folded^2", "description.folded")
 HIGHLIGHT_FIELDS = ("title", "performer", "venue_name", "description")
-ITEM_FIELDS = ("id", "title", "performer", "category", "city", "venue_name", "starts_at",
-               "min_price", "max_price", "currency", "available_seats")
+ITEM_FIELDS = (
+    "id",
+    "title",
+    "performer",
+    "category",
+    "city",
+    "venue_name",
+    "starts_at",
+    "min_price",
+    "max_price",
+    "currency",
+    "available_seats",
+)
 CARD_FIELDS = (*ITEM_FIELDS, "timezone")  # the web UI's cards show the time in the venue's zone
 FACET_SIZE = 20
 SUGGEST_SIZE = 10
@@ -40,14 +51,29 @@ def text_query(q: str) -> dict:
     """Typo-tolerant match over the stemmed fields; exact folded words and phrases score higher."""
     return {
         "bool": {
-            "must": [{"multi_match": {
-                "query": q, "fields": list(TEXT_FIELDS), "type": "best_fields", "tie_breaker": 0.3,
-                "fuzziness": "AUTO", "prefix_length": 1, "max_expansions": 20,
-            }}],
+            "must": [
+                {
+                    "multi_match": {
+                        "query": q,
+                        "fields": list(TEXT_FIELDS),
+                        "type": "best_fields",
+                        "tie_breaker": 0.3,
+                        "fuzziness": "AUTO",
+                        "prefix_length": 1,
+                        "max_expansions": 20,
+                    }
+                }
+            ],
             "should": [
                 {"multi_match": {"query": q, "fields": list(FOLDED_FIELDS), "type": "best_fields", "boost": 2}},
-                {"multi_match": {"query": q, "fields": ["title.folded^2", "performer.folded^2"], "type": "phrase",
-                                 "boost": 3}},
+                {
+                    "multi_match": {
+                        "query": q,
+                        "fields": ["title.folded^2", "performer.folded^2"],
+                        "type": "phrase",
+                        "boost": 3,
+                    }
+                },
             ],
         }
     }
@@ -118,16 +144,23 @@ def highlight(q: str) -> dict:
     Each field gets its own one-field highlight query: highlighting with the whole boosted, fuzzy
     multi-field query costs ten times the search itself. Descriptions are highlighted without
     fuzziness (long texts make fuzzy highlighting slow)."""
+
     def fuzzy(field: str) -> dict:
         return {"match": {field: {"query": q, "fuzziness": "AUTO", "prefix_length": 1, "max_expansions": 20}}}
 
     whole = {"number_of_fragments": 0}
     return {
-        "encoder": "html", "pre_tags": ["<em>"], "post_tags": ["</em>"], "type": "unified",
+        "encoder": "html",
+        "pre_tags": ["<em>"],
+        "post_tags": ["</em>"],
+        "type": "unified",
         "fields": {
             **{field: {**whole, "highlight_query": fuzzy(field)} for field in ("title", "performer", "venue_name")},
-            "description": {"fragment_size": 150, "number_of_fragments": 2,
-                            "highlight_query": {"match": {"description": {"query": q}}}},
+            "description": {
+                "fragment_size": 150,
+                "number_of_fragments": 2,
+                "highlight_query": {"match": {"description": {"query": q}}},
+            },
         },
     }
 
@@ -162,10 +195,17 @@ def suggest_body(prefix: str) -> dict:
     """Completion suggestions among published events; ended ones are dropped by `suggestions`."""
     return {
         "_source": ["id", "ends_at"],
-        "suggest": {"events": {"prefix": prefix, "completion": {
-            "field": "suggest", "size": SUGGEST_OVERFETCH, "skip_duplicates": True,
-            "contexts": {"status": ["published"]},
-        }}},
+        "suggest": {
+            "events": {
+                "prefix": prefix,
+                "completion": {
+                    "field": "suggest",
+                    "size": SUGGEST_OVERFETCH,
+                    "skip_duplicates": True,
+                    "contexts": {"status": ["published"]},
+                },
+            }
+        },
     }
 
 

@@ -23,11 +23,15 @@ async def sold_by_event(event_ids: list[str]) -> dict[str, int]:
         return {}
     rows = await get_connection("default").execute_query_dict(
         "SELECT event_id::text AS id, count(*) AS n FROM tickets"
-        " WHERE event_id = ANY($1::uuid[]) AND status = 'valid' GROUP BY event_id", [event_ids])
+        " WHERE event_id = ANY($1::uuid[]) AND status = 'valid' GROUP BY event_id",
+        [event_ids],
+    )
     return {row["id"]: int(row["n"]) for row in rows}
 
 
-async def all_documents(*, batch_size: int = 1000, ids: list[str] | None = None) -> AsyncIterator[list[VersionedDocument]]:
+async def all_documents(
+    *, batch_size: int = 1000, ids: list[str] | None = None
+) -> AsyncIterator[list[VersionedDocument]]:
     """Every event (or the given ones) as versioned documents, in batches ordered by id."""
     after = None
     while True:
@@ -40,8 +44,10 @@ async def all_documents(*, batch_size: int = 1000, ids: list[str] | None = None)
         if not events:
             return
         sold = await sold_by_event([str(e.id) for e in events])
-        yield [VersionedDocument(str(e.id), int(e.search_version), event_document(e, e.venue, sold=sold.get(str(e.id), 0)))
-               for e in events]
+        yield [
+            VersionedDocument(str(e.id), int(e.search_version), event_document(e, e.venue, sold=sold.get(str(e.id), 0)))
+            for e in events
+        ]
         after = events[-1].id
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
@@ -32,7 +32,7 @@ def _moment(value: object, *, end_of_day: bool) -> datetime | None:
     except ValueError:
         raise ValueError("must be a date (YYYY-MM-DD) or an RFC 3339 time") from None
     try:  # 9999-12-31T23:59:59-23:00 is a moment of the year 10000 in UTC
-        return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     except OverflowError:
         raise ValueError("must lie between 0001-01-01 and 9999-12-31 in UTC") from None
 
@@ -101,5 +101,3 @@ class SearchParams(Query):
 
 class SuggestParams(Query):
     q: str = Field(min_length=1, max_length=100)
-
-

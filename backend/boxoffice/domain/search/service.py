@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
-from elasticsearch import ApiError, AsyncElasticsearch
 from elastic_transport import TransportError
+from elasticsearch import ApiError, AsyncElasticsearch
 
 from boxoffice.domain.search import query
 from boxoffice.domain.search.schemas import SearchParams, SuggestParams
@@ -27,13 +27,16 @@ async def _ask(call: Awaitable[Any]) -> dict:
     except ApiError as exc:
         if exc.meta.status == 400:
             log.warning("Elasticsearch refused a search", extra={"elasticsearch": str(exc.info)[:500]})
-            raise ValidationFailed([{"field": "query", "message": "these parameters cannot be searched"}],
-                                   "This search cannot be run; change its parameters") from None
+            raise ValidationFailed(
+                [{"field": "query", "message": "these parameters cannot be searched"}],
+                "This search cannot be run; change its parameters",
+            ) from None
         raise SearchUnavailable(private={"elasticsearch": f"{exc.meta.status} {exc.message}"}) from None
 
 
-async def search_events(*, es: AsyncElasticsearch, alias: str, params: SearchParams,
-                        fields: tuple[str, ...] = query.ITEM_FIELDS) -> dict:
+async def search_events(
+    *, es: AsyncElasticsearch, alias: str, params: SearchParams, fields: tuple[str, ...] = query.ITEM_FIELDS
+) -> dict:
     """One page of published, upcoming events matching `params` (each with `fields`), with facets and
     highlights."""
     answer = await _ask(es.search(index=alias, body=query.search_body(params, fields)))
@@ -43,4 +46,4 @@ async def search_events(*, es: AsyncElasticsearch, alias: str, params: SearchPar
 async def suggest(*, es: AsyncElasticsearch, alias: str, params: SuggestParams) -> dict:
     """As-you-type suggestions (titles and performers) of published, upcoming events."""
     answer = await _ask(es.search(index=alias, body=query.suggest_body(params.q)))
-    return query.suggestions(answer, now=datetime.now(timezone.utc))
+    return query.suggestions(answer, now=datetime.now(UTC))

@@ -134,6 +134,7 @@ class Catalog:
             self._loading.pop(event_id, None)
             if not future.cancelled():
                 future.exception()  # a failed background refresh is retried on the next call
+
         return done
 
     def forget(self, event_id: str) -> None:
@@ -143,7 +144,9 @@ class Catalog:
         db = get_connection("default")
         rows = await db.execute_query_dict(
             "SELECT id, status, on_sale_at, ends_at, currency, max_tickets_per_order, price_categories, seat_count,"
-            " version, waiting_room FROM events WHERE id = $1", [event_id])
+            " version, waiting_room FROM events WHERE id = $1",
+            [event_id],
+        )
         if not rows:
             self._events.pop(event_id, None)
             raise NotFound("No such event")
@@ -155,10 +158,19 @@ class Catalog:
             layout = fingerprint(seats)
         prices = _json(row["price_categories"])
         info = EventInfo(
-            id=event_id, status=str(row["status"]), on_sale_at=row["on_sale_at"], ends_at=row["ends_at"],
-            currency=row["currency"], max_tickets_per_order=row["max_tickets_per_order"],
-            prices={p["category"]: int(p["price"]) for p in prices}, seats=seats, read_at=time.monotonic(),
-            version=row["version"], layout=layout, waiting_room=waiting_room_on(_json(row["waiting_room"])))
+            id=event_id,
+            status=str(row["status"]),
+            on_sale_at=row["on_sale_at"],
+            ends_at=row["ends_at"],
+            currency=row["currency"],
+            max_tickets_per_order=row["max_tickets_per_order"],
+            prices={p["category"]: int(p["price"]) for p in prices},
+            seats=seats,
+            read_at=time.monotonic(),
+            version=row["version"],
+            layout=layout,
+            waiting_room=waiting_room_on(_json(row["waiting_room"])),
+        )
         self._events[event_id] = info
         self._events.move_to_end(event_id)
         while len(self._events) > MAX_EVENTS:
@@ -178,6 +190,9 @@ def fingerprint(seats: dict[str, Seat]) -> str:
 async def _seats(event_id: str) -> dict[str, Seat]:
     rows = await get_connection("default").execute_query_dict(
         "SELECT id, label, section, row, number, category, x, y FROM event_seats WHERE event_id = $1 ORDER BY id",
-        [event_id])
-    return {str(r["id"]): Seat(str(r["id"]), r["label"], r["section"], r["row"], r["number"], r["category"],
-                               r["x"], r["y"]) for r in rows}
+        [event_id],
+    )
+    return {
+        str(r["id"]): Seat(str(r["id"]), r["label"], r["section"], r["row"], r["number"], r["category"], r["x"], r["y"])
+        for r in rows
+    }

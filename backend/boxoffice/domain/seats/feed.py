@@ -79,12 +79,16 @@ def check_cursor(cursor: str | None, *, field: str) -> str | None:
 
 
 def to_change(entry_id: str, fields: dict) -> Change:
-    return Change(entry_id, fields.get("type", ""), [s for s in fields.get("seats", "").split(",") if s],
-                  fields.get("reason") or None)
+    return Change(
+        entry_id,
+        fields.get("type", ""),
+        [s for s in fields.get("seats", "").split(",") if s],
+        fields.get("reason") or None,
+    )
 
 
 class Subscription:
-    def __init__(self, channel: "Channel"):
+    def __init__(self, channel: Channel):
         self.channel = channel
         self.queue: asyncio.Queue[Change | Reset] = asyncio.Queue(QUEUE_SIZE)
         self.last: tuple[int, int] = (0, 0)
@@ -132,7 +136,7 @@ class Subscription:
 class Channel:
     """The one reader of one event's stream in this process."""
 
-    def __init__(self, feed: "SeatFeed", event_id: str):
+    def __init__(self, feed: SeatFeed, event_id: str):
         self.feed = feed
         self.event_id = event_id
         self.stream = keys.seat_changes(event_id)
@@ -188,8 +192,9 @@ class SeatFeed:
     def check_capacity(self) -> None:
         """503 when this process already serves `max_connections` subscriptions."""
         if self.connections >= self.max_connections:
-            raise ServiceUnavailable("Too many live connections on this instance; try again shortly",
-                                     headers={"Retry-After": "5"})
+            raise ServiceUnavailable(
+                "Too many live connections on this instance; try again shortly", headers={"Retry-After": "5"}
+            )
 
     async def subscribe(self, event_id: str, cursor: str | None) -> Subscription:
         """A subscription from `cursor` (exclusive), or from now when there is none (503 past the cap).
@@ -236,8 +241,9 @@ class SeatFeed:
         except BaseException:
             channel.remove(subscription)
             raise
-        subscription.last = max([stream_id(cursor), *(stream_id(c.id) for c in subscription.backlog
-                                                       if isinstance(c, Change))])
+        subscription.last = max(
+            [stream_id(cursor), *(stream_id(c.id) for c in subscription.backlog if isinstance(c, Change))]
+        )
         return subscription
 
     async def _replay(self, event_id: str, cursor: str) -> list[Change | Reset]:

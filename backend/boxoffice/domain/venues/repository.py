@@ -20,10 +20,18 @@ SELECT $1::uuid, s.* FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], 
 """
 
 
-async def create(*, owner_id: str, name: str, city: str, address: str, timezone: str,
-                 sections: list[dict], seats: Sequence[Seat]) -> Venue:
-    venue = await Venue.create(owner_id=owner_id, name=name, city=city, address=address, timezone=timezone,
-                               sections=sections, seat_count=len(seats))
+async def create(
+    *, owner_id: str, name: str, city: str, address: str, timezone: str, sections: list[dict], seats: Sequence[Seat]
+) -> Venue:
+    venue = await Venue.create(
+        owner_id=owner_id,
+        name=name,
+        city=city,
+        address=address,
+        timezone=timezone,
+        sections=sections,
+        seat_count=len(seats),
+    )
     await insert_seats(str(venue.id), seats)
     return venue
 

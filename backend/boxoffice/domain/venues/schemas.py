@@ -44,8 +44,12 @@ class VenueIn(Body):
         for s, section in enumerate(self.sections):
             for r, row in enumerate(section.rows):
                 if row.label in seen:
-                    errors.append({"field": f"sections.{s}.rows.{r}.label",
-                                   "message": f"row label {row.label!r} is already used in this venue"})
+                    errors.append(
+                        {
+                            "field": f"sections.{s}.rows.{r}.label",
+                            "message": f"row label {row.label!r} is already used in this venue",
+                        }
+                    )
                 seen.add(row.label)
         if sum(row.seat_count for s in self.sections for row in s.rows) > MAX_SEATS:
             errors.append({"field": "sections", "message": f"a venue holds at most {MAX_SEATS} seats"})

@@ -42,8 +42,15 @@ def layout(sections: Iterable[dict]) -> Iterator[Seat]:
         for row in section["rows"]:
             offset = MARGIN + (widest - row["seat_count"]) * SEAT_PITCH // 2
             for number in range(1, row["seat_count"] + 1):
-                yield Seat(seat_label(row["label"], number), section["name"], row["label"], number,
-                           row["category"], offset + (number - 1) * SEAT_PITCH, y)
+                yield Seat(
+                    seat_label(row["label"], number),
+                    section["name"],
+                    row["label"],
+                    number,
+                    row["category"],
+                    offset + (number - 1) * SEAT_PITCH,
+                    y,
+                )
             y += ROW_PITCH
         y += SECTION_GAP
 

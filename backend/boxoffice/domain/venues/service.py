@@ -14,9 +14,15 @@ from boxoffice.errors import NotFound, ValidationFailed
 
 
 def summary(venue: Venue) -> dict:
-    return {"id": str(venue.id), "name": venue.name, "city": venue.city, "address": venue.address,
-            "timezone": venue.timezone, "seat_count": venue.seat_count,
-            "created_at": venue.created_at.isoformat().replace("+00:00", "Z")}
+    return {
+        "id": str(venue.id),
+        "name": venue.name,
+        "city": venue.city,
+        "address": venue.address,
+        "timezone": venue.timezone,
+        "seat_count": venue.seat_count,
+        "created_at": venue.created_at.isoformat().replace("+00:00", "Z"),
+    }
 
 
 def public(venue: Venue, seats: list[dict]) -> dict:
@@ -30,8 +36,15 @@ async def create_venue(*, owner_id: str, form: VenueIn) -> dict:
     sections = [section.model_dump() for section in form.sections]
     seats = list(layout(sections))
     async with in_transaction():
-        venue = await repository.create(owner_id=owner_id, name=form.name, city=form.city, address=form.address,
-                                        timezone=form.timezone, sections=sections, seats=seats)
+        venue = await repository.create(
+            owner_id=owner_id,
+            name=form.name,
+            city=form.city,
+            address=form.address,
+            timezone=form.timezone,
+            sections=sections,
+            seats=seats,
+        )
     return public(venue, [seat.as_dict() for seat in seats])
 
 
@@ -49,10 +62,10 @@ async def get_venue(*, venue_id: str, owner_id: str) -> dict:
 
 
 async def list_venues(*, owner_id: str, cursor: str | None, limit: int) -> dict:
-    venues = await repository.owned(owner_id=owner_id, after=paging.decode(cursor) if cursor else None,
-                                    limit=limit + 1)
+    venues = await repository.owned(owner_id=owner_id, after=paging.decode(cursor) if cursor else None, limit=limit + 1)
     page = venues[:limit]
     more = len(venues) > limit
-    return {"items": [summary(v) for v in page],
-            "next": paging.encode(page[-1].created_at, page[-1].id) if more else None}
-
+    return {
+        "items": [summary(v) for v in page],
+        "next": paging.encode(page[-1].created_at, page[-1].id) if more else None,
+    }

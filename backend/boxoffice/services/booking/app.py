@@ -28,7 +28,8 @@ from boxoffice.domain.seats.feed import SeatFeed
 from boxoffice.infra.outages import OutageLog
 from boxoffice.infra.postgres import use_postgres
 from boxoffice.infra.redis import RedisClient, use_redis
-from boxoffice.services.booking import holds, orders as orders_routes, pages, seats
+from boxoffice.services.booking import holds, pages, seats
+from boxoffice.services.booking import orders as orders_routes
 from boxoffice.services.common.factory import create_base_app
 from boxoffice.services.common.identity import require_user
 from boxoffice.services.common.openapi import api
@@ -65,8 +66,9 @@ async def noop(request: Request) -> HTTPResponse:
 
 
 def _add_booking(app: Sanic, config: Config) -> None:
-    app.ctx.stream_redis = RedisClient(config.redis_url, max_connections=max(64, config.sse_max_connections // 2),
-                                       stream_timeout=30.0)
+    app.ctx.stream_redis = RedisClient(
+        config.redis_url, max_connections=max(64, config.sse_max_connections // 2), stream_timeout=30.0
+    )
 
     @app.before_server_start
     async def build(app: Sanic) -> None:
@@ -76,22 +78,35 @@ def _add_booking(app: Sanic, config: Config) -> None:
         scripts = SeatScripts(redis, maxlen=config.seat_stream_maxlen)
         book = Holds(redis=redis, scripts=scripts, catalog=catalog, config=config)
         app.ctx.holds = book
-        app.ctx.feed = SeatFeed(redis=redis, reader=app.ctx.stream_redis.client,
-                                max_connections=config.sse_max_connections)
-        app.ctx.checkout = Checkout(holds=book, catalog=catalog, provider=make_provider(config.payment_provider, redis),
-                                    redis=redis, idempotency=idempotency.Policy.from_config(config))
-        app.ctx.jobs = JobRunner(settings=JobSettings.from_config(config), handlers={
-            JobKind.EVENT_CANCELLED: partial(_settle_cancelled_event, app.ctx.checkout)})
+        app.ctx.feed = SeatFeed(
+            redis=redis, reader=app.ctx.stream_redis.client, max_connections=config.sse_max_connections
+        )
+        app.ctx.checkout = Checkout(
+            holds=book,
+            catalog=catalog,
+            provider=make_provider(config.payment_provider, redis),
+            redis=redis,
+            idempotency=idempotency.Policy.from_config(config),
+        )
+        app.ctx.jobs = JobRunner(
+            settings=JobSettings.from_config(config),
+            handlers={JobKind.EVENT_CANCELLED: partial(_settle_cancelled_event, app.ctx.checkout)},
+        )
         for dependency in (catalog, book, app.ctx.feed, app.ctx.checkout):
             app.ext.dependency(dependency)
 
     @app.after_server_start
     async def start_tasks(app: Sanic) -> None:
         app.ctx.tasks = [
-            asyncio.create_task(run_sweeper(redis=app.ctx.redis.client, scripts=app.ctx.holds.scripts,
-                                            interval_s=config.sweep_interval_s), name="hold-sweeper"),
-            asyncio.create_task(run_flusher(redis=app.ctx.redis.client, interval_s=config.search_flush_s),
-                                name="availability-flusher"),
+            asyncio.create_task(
+                run_sweeper(
+                    redis=app.ctx.redis.client, scripts=app.ctx.holds.scripts, interval_s=config.sweep_interval_s
+                ),
+                name="hold-sweeper",
+            ),
+            asyncio.create_task(
+                run_flusher(redis=app.ctx.redis.client, interval_s=config.search_flush_s), name="availability-flusher"
+            ),
             asyncio.create_task(_housekeeping(app, config), name="order-reconciler"),
             asyncio.create_task(app.ctx.jobs.run(database_url=config.database_url), name="job-runner"),
         ]

@@ -20,9 +20,14 @@ ADMISSION = (ADMISSION_HEADER, {"type": "string", "description": "the admission 
 @api(body=HoldRequest, headers=[ADMISSION], answers=(201, 400, 401, 403, 404, 409, 422), auth=True)
 async def create_hold(request: Request, holds: Holds) -> HTTPResponse:
     form = parse_body(request, HoldRequest)
-    hold = await holds.create(user_id=require_user(request).user_id, event_id=form.event_id,
-                              seat_ids=form.seat_ids, quantity=form.quantity, category=form.category,
-                              admission=request.headers.get(ADMISSION_HEADER))
+    hold = await holds.create(
+        user_id=require_user(request).user_id,
+        event_id=form.event_id,
+        seat_ids=form.seat_ids,
+        quantity=form.quantity,
+        category=form.category,
+        admission=request.headers.get(ADMISSION_HEADER),
+    )
     return json(hold.public(), status=201)
 
 
@@ -43,8 +48,12 @@ async def release_hold(request: Request, hold_id: str, holds: Holds) -> HTTPResp
 @api(body=AddSeats, headers=[ADMISSION], answers=(200, 400, 401, 403, 404, 409, 410, 422), auth=True)
 async def add_seats(request: Request, hold_id: str, holds: Holds) -> HTTPResponse:
     form = parse_body(request, AddSeats)
-    hold = await holds.add_seats(user_id=require_user(request).user_id, hold_id=hold_id, seat_ids=form.seat_ids,
-                                 admission=request.headers.get(ADMISSION_HEADER))
+    hold = await holds.add_seats(
+        user_id=require_user(request).user_id,
+        hold_id=hold_id,
+        seat_ids=form.seat_ids,
+        admission=request.headers.get(ADMISSION_HEADER),
+    )
     return json(hold.public())
 
 
@@ -59,6 +68,7 @@ async def drop_seat(request: Request, hold_id: str, seat_id: str, holds: Holds) 
 @bp.post("/api/holds/<hold_id>/extend")
 @api(headers=[ADMISSION], answers=(200, 401, 403, 404, 409, 410), auth=True)
 async def extend_hold(request: Request, hold_id: str, holds: Holds) -> HTTPResponse:
-    hold = await holds.extend(user_id=require_user(request).user_id, hold_id=hold_id,
-                              admission=request.headers.get(ADMISSION_HEADER))
+    hold = await holds.extend(
+        user_id=require_user(request).user_id, hold_id=hold_id, admission=request.headers.get(ADMISSION_HEADER)
+    )
     return json(hold.public())

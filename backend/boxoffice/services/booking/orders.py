@@ -18,8 +18,7 @@ IDEMPOTENCY_KEY = ("Idempotency-Key", {"type": "string", "minLength": 1, "maxLen
 
 
 @bp.post("/api/orders")
-@api(body=OrderRequest, headers=[IDEMPOTENCY_KEY], answers=(201, 400, 401, 402, 404, 409, 410, 422),
-     auth=True)
+@api(body=OrderRequest, headers=[IDEMPOTENCY_KEY], answers=(201, 400, 401, 402, 404, 409, 410, 422), auth=True)
 async def place_order(request: Request, checkout: Checkout) -> HTTPResponse:
     user_id = require_user(request).user_id
     key = idempotency.check_key(request.headers.get("Idempotency-Key"))
@@ -32,8 +31,7 @@ async def place_order(request: Request, checkout: Checkout) -> HTTPResponse:
 @api(query=OrderListQuery, answers=(200, 400, 401, 422), auth=True)
 async def list_orders(request: Request) -> HTTPResponse:
     query = parse_query(request, OrderListQuery)
-    return json(await orders.list_orders(user_id=require_user(request).user_id, limit=query.limit,
-                                         cursor=query.cursor))
+    return json(await orders.list_orders(user_id=require_user(request).user_id, limit=query.limit, cursor=query.cursor))
 
 
 @bp.get("/api/orders/<order_id>")
@@ -46,4 +44,3 @@ async def get_order(request: Request, order_id: str) -> HTTPResponse:
 @api(answers=(200, 401, 404, 409), auth=True)
 async def cancel_order(request: Request, order_id: str, checkout: Checkout) -> HTTPResponse:
     return json(await orders.cancel_order(user_id=require_user(request).user_id, order_id=order_id, deps=checkout))
-

@@ -6,10 +6,10 @@ import asyncio
 import contextlib
 import json as jsonlib
 
+from pydantic import BaseModel, Field
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 from sanic.server.websockets.impl import WebsocketImplProtocol
-from pydantic import BaseModel, Field
 
 from boxoffice.config import Config
 from boxoffice.domain.holds.service import Holds
@@ -69,8 +69,9 @@ async def stream(request: Request, event_id: str, catalog: Catalog, feed: SeatFe
     subscription = await feed.subscribe(event.id, cursor)
     STREAM_CONNECTIONS.labels("sse").inc()
     try:
-        response = await request.respond(content_type="text/event-stream", headers={
-            "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        response = await request.respond(
+            content_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+        )
         await response.send("retry: 1000\n\n")
         async for item in subscription.items(ping_s=config.sse_ping_s, lifetime_s=config.sse_max_lifetime_s):
             if request.transport.is_closing():
@@ -84,8 +85,9 @@ async def stream(request: Request, event_id: str, catalog: Catalog, feed: SeatFe
 
 
 @bp.websocket("/api/events/<event_id>/seats/ws")
-async def stream_ws(request: Request, ws: WebsocketImplProtocol, event_id: str, catalog: Catalog, feed: SeatFeed,
-                    config: Config) -> None:
+async def stream_ws(
+    request: Request, ws: WebsocketImplProtocol, event_id: str, catalog: Catalog, feed: SeatFeed, config: Config
+) -> None:
     """The same changes, one JSON text frame each: {id, type, seat_ids, reason?}; {type: reset} ends it."""
     event = await catalog.get(event_id)
     try:

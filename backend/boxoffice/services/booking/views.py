@@ -24,8 +24,10 @@ def seat_status(seat: dict) -> str:
 
 
 def accessible_name(seat: dict, currency: str, status: str) -> str:
-    return (f"{seat['section']}, row {seat['row']}, seat {seat['number']}, "
-            f"{money(seat['price'], currency)}, {STATUS_WORDS[status]}")
+    return (
+        f"{seat['section']}, row {seat['row']}, seat {seat['number']}, "
+        f"{money(seat['price'], currency)}, {STATUS_WORDS[status]}"
+    )
 
 
 def seat_map(snapshot: dict) -> dict:
@@ -37,15 +39,31 @@ def seat_map(snapshot: dict) -> dict:
     drawn = []
     for seat in seats:
         status = seat_status(seat)
-        drawn.append({"id": seat["id"], "x": seat["x"] + PAD, "y": seat["y"] + PAD, "c": index[seat["category"]] % len(PALETTE),
-                      "status": status, "label": accessible_name(seat, currency, status)})
+        drawn.append(
+            {
+                "id": seat["id"],
+                "x": seat["x"] + PAD,
+                "y": seat["y"] + PAD,
+                "c": index[seat["category"]] % len(PALETTE),
+                "status": status,
+                "label": accessible_name(seat, currency, status),
+            }
+        )
     width = max((s["x"] for s in drawn), default=0) + SEAT_W + PAD
     height = max((s["y"] for s in drawn), default=0) + SEAT_H + PAD
-    return {"seats": drawn, "width": width, "height": height, "currency": currency,
-            "legend": [{"name": name, "price": prices[name], "colour": PALETTE[i % len(PALETTE)], "c": i % len(PALETTE)}
-                       for i, name in enumerate(categories)],
-            "sections": _section_labels(seats), "rows": _row_labels(seats),
-            "counts": Counter(seat_status(s) for s in seats)}
+    return {
+        "seats": drawn,
+        "width": width,
+        "height": height,
+        "currency": currency,
+        "legend": [
+            {"name": name, "price": prices[name], "colour": PALETTE[i % len(PALETTE)], "c": i % len(PALETTE)}
+            for i, name in enumerate(categories)
+        ],
+        "sections": _section_labels(seats),
+        "rows": _row_labels(seats),
+        "counts": Counter(seat_status(s) for s in seats),
+    }
 
 
 def _section_labels(seats: list[dict]) -> list[dict]:
@@ -53,7 +71,9 @@ def _section_labels(seats: list[dict]) -> list[dict]:
     for seat in seats:
         x0, x1, y0 = spans.setdefault(seat["section"], [seat["x"], seat["x"], seat["y"]])
         spans[seat["section"]] = [min(x0, seat["x"]), max(x1, seat["x"]), min(y0, seat["y"])]
-    return [{"name": name, "x": (x0 + x1 + SEAT_W) // 2 + PAD, "y": y0 + PAD - 9} for name, (x0, x1, y0) in spans.items()]
+    return [
+        {"name": name, "x": (x0 + x1 + SEAT_W) // 2 + PAD, "y": y0 + PAD - 9} for name, (x0, x1, y0) in spans.items()
+    ]
 
 
 def _row_labels(seats: list[dict]) -> list[dict]:
@@ -71,8 +91,13 @@ def basket(hold: dict | None, snapshot: dict) -> dict | None:
         return None
     by_id = {s["id"]: s for s in snapshot["seats"]}
     seats = [by_id[i] for i in hold["seat_ids"] if i in by_id]
-    return {"id": hold["id"], "expires_at": hold["expires_at"], "seats": seats,
-            "total": sum(s["price"] for s in seats), "currency": snapshot.get("currency", "EUR")}
+    return {
+        "id": hold["id"],
+        "expires_at": hold["expires_at"],
+        "seats": seats,
+        "total": sum(s["price"] for s in seats),
+        "currency": snapshot.get("currency", "EUR"),
+    }
 
 
 def sales(snapshot: dict) -> dict:
@@ -80,8 +105,17 @@ def sales(snapshot: dict) -> dict:
     rows: dict[str, Counter] = {}
     for seat in snapshot["seats"]:
         rows.setdefault(seat["category"], Counter())[seat["status"]] += 1
-    table = [{"category": name, "sold": c["booked"], "held": c["held"], "free": c["available"],
-              "total": sum(c.values()), "revenue": c["booked"] * _price(snapshot, name)} for name, c in sorted(rows.items())]
+    table = [
+        {
+            "category": name,
+            "sold": c["booked"],
+            "held": c["held"],
+            "free": c["available"],
+            "total": sum(c.values()),
+            "revenue": c["booked"] * _price(snapshot, name),
+        }
+        for name, c in sorted(rows.items())
+    ]
     total = {key: sum(row[key] for row in table) for key in ("sold", "held", "free", "total", "revenue")}
     return {"rows": table, "total": total, "currency": snapshot.get("currency", "EUR")}
 

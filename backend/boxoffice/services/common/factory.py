@@ -29,11 +29,19 @@ _SANE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 
 def create_base_app(service: str, config: Config, *, trust_gateway: bool = True) -> Sanic:
     """A Sanic app with everything but the routes; `trust_gateway` False only for the gateway."""
-    app = Sanic(f"boxoffice-{service}", log_config=log_config(service, config.log_level),
-                error_handler=ProblemErrorHandler())
-    app.config.update(REQUEST_MAX_SIZE=1_000_000, FALLBACK_ERROR_FORMAT="json", KEEP_ALIVE_TIMEOUT=75,
-                      OAS_UI_DEFAULT="swagger", OAS_TITLE=f"boxoffice {service}", CORS=False,
-                      HEALTH=False, NOISY_EXCEPTIONS=False)
+    app = Sanic(
+        f"boxoffice-{service}", log_config=log_config(service, config.log_level), error_handler=ProblemErrorHandler()
+    )
+    app.config.update(
+        REQUEST_MAX_SIZE=1_000_000,
+        FALLBACK_ERROR_FORMAT="json",
+        KEEP_ALIVE_TIMEOUT=75,
+        OAS_UI_DEFAULT="swagger",
+        OAS_TITLE=f"boxoffice {service}",
+        CORS=False,
+        HEALTH=False,
+        NOISY_EXCEPTIONS=False,
+    )
     Extend(app)
     app.ctx.config = config
     app.ctx.service = service
@@ -78,9 +86,18 @@ def _add_metrics(app: Sanic, service: str) -> None:
         elapsed = time.perf_counter() - started
         route = request.route.path if request.route else "unmatched"
         REQUEST_LATENCY.labels(service, route, request.method, response.status).observe(elapsed)
-        access_log.info("%s %s %s", request.method, request.path, response.status,
-                                extra={"status": response.status, "duration_ms": round(elapsed * 1000, 2),
-                                       "method": request.method, "path": request.path})
+        access_log.info(
+            "%s %s %s",
+            request.method,
+            request.path,
+            response.status,
+            extra={
+                "status": response.status,
+                "duration_ms": round(elapsed * 1000, 2),
+                "method": request.method,
+                "path": request.path,
+            },
+        )
 
 
 def _add_identity(app: Sanic, config: Config) -> None:
@@ -104,8 +121,13 @@ def _add_health(app: Sanic) -> None:
         if all(results.values()):
             return json({"status": "ready", "checks": results})
         down = ", ".join(name for name, ok in results.items() if not ok)
-        return problem(503, "Service unavailable", f"Dependencies not answering: {down}",
-                       type_slug="service-unavailable", extra={"checks": results})
+        return problem(
+            503,
+            "Service unavailable",
+            f"Dependencies not answering: {down}",
+            type_slug="service-unavailable",
+            extra={"checks": results},
+        )
 
     @app.get("/metrics", name="metrics")
     async def metrics(request: Request) -> HTTPResponse:

@@ -24,8 +24,11 @@ PATH = {
     "event_id": UUID,
     "venue_id": UUID,
     "order_id": UUID,
-    "hold_id": {"type": "string", "pattern": r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.[0-9a-f]{16}$",
-                "description": "`<event id>.<16 hex digits>`, as POST /api/holds answers it"},
+    "hold_id": {
+        "type": "string",
+        "pattern": r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.[0-9a-f]{16}$",
+        "description": "`<event id>.<16 hex digits>`, as POST /api/holds answers it",
+    },
     "seat_id": {"type": "string", "pattern": r"^[0-9]{1,19}$"},
     "row_id": {"type": "integer", "minimum": 1},
 }
@@ -34,18 +37,36 @@ PROBLEM = {
     "description": "RFC 9457 problem details; validation errors name each field in `errors`",
     "required": ["type", "title", "status", "detail", "correlation_id"],
     "properties": {
-        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-        "detail": {"type": "string"}, "correlation_id": {"type": "string"},
-        "errors": {"type": "array", "items": {"type": "object", "required": ["field", "message"],
-                                              "properties": {"field": {"type": "string"},
-                                                             "message": {"type": "string"}}}},
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "correlation_id": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
     },
 }
 MEANINGS = {
-    200: "OK", 201: "Created", 204: "No content", 400: "Bad request (e.g. a body that is not JSON)",
-    401: "Not logged in", 402: "Payment declined", 403: "Not allowed", 404: "No such resource (or not yours)",
-    409: "Conflict with the current state", 410: "Gone (e.g. a lapsed hold)", 412: "The If-Match version is stale",
-    422: "Validation failed: `errors` names each field", 428: "If-Match required", 429: "Rate limited",
+    200: "OK",
+    201: "Created",
+    204: "No content",
+    400: "Bad request (e.g. a body that is not JSON)",
+    401: "Not logged in",
+    402: "Payment declined",
+    403: "Not allowed",
+    404: "No such resource (or not yours)",
+    409: "Conflict with the current state",
+    410: "Gone (e.g. a lapsed hold)",
+    412: "The If-Match version is stale",
+    422: "Validation failed: `errors` names each field",
+    428: "If-Match required",
+    429: "Rate limited",
     503: "A store this request needs is not answering; retry after Retry-After",
 }
 ALWAYS = (429, 503)
@@ -62,13 +83,21 @@ def query_parameters(model: type[BaseModel]) -> list[Parameter]:
     """One query parameter per field of a Query model (by its alias: `from`), optional unless required."""
     schema = schema_of(model)
     required = set(schema.get("required", ()))
-    return [Parameter(name, _not_null(prop), "query", required=name in required)
-            for name, prop in schema["properties"].items()]
+    return [
+        Parameter(name, _not_null(prop), "query", required=name in required)
+        for name, prop in schema["properties"].items()
+    ]
 
 
-def api(*, body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
-        headers: Iterable[tuple[str, dict, bool]] = (), answers: Iterable[int] = (200,),
-        auth: bool = False, content: str = "application/json") -> Callable[[H], H]:
+def api(
+    *,
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    headers: Iterable[tuple[str, dict, bool]] = (),
+    answers: Iterable[int] = (200,),
+    auth: bool = False,
+    content: str = "application/json",
+) -> Callable[[H], H]:
     """Document one JSON API operation: its body, query, headers (name, schema, required), the statuses it
     answers (and 429 / 503, which any may), whether it needs a bearer token. Path parameters are found
     by name in the handler's signature."""
@@ -105,8 +134,9 @@ def _response(status: int, content: str) -> Response:
 def _bearer() -> None:
     spec = SpecificationBuilder()
     if not spec.has_component("securitySchemes", "bearer"):
-        spec.add_security_scheme("bearer", "http", bearer_format="JWT",
-                                 description="An access token from POST /api/auth/token")
+        spec.add_security_scheme(
+            "bearer", "http", bearer_format="JWT", description="An access token from POST /api/auth/token"
+        )
 
 
 def _not_null(schema: dict) -> dict:

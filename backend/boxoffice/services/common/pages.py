@@ -8,7 +8,7 @@ plain or boosted request and the fragment for an htmx swap, and says so with `Va
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sanic import Blueprint, Request
-from sanic.response import HTTPResponse, empty, html, redirect as http_redirect
+from sanic.response import HTTPResponse, empty, html
+from sanic.response import redirect as http_redirect
 
 from boxoffice.errors import BoxOfficeError
 from boxoffice.infra.logging import correlation_id
@@ -30,8 +31,7 @@ CSRF_COOKIE = "bo_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 _DECIMALS = {"JPY": 0, "KRW": 0, "ISK": 0, "HUF": 2, "BHD": 3, "KWD": 3}
-PALETTE = ("#6366f1", "#f43f5e", "#10b981", "#f59e0b", "#0ea5e9", "#a855f7", "#14b8a6", "#ec4899", "#84cc16",
-           "#f97316")
+PALETTE = ("#6366f1", "#f43f5e", "#10b981", "#f59e0b", "#0ea5e9", "#a855f7", "#14b8a6", "#ec4899", "#84cc16", "#f97316")
 _SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "CHF": "CHF ", "SEK": "kr ", "NOK": "kr ", "DKK": "kr "}
 
 
@@ -40,7 +40,7 @@ def money(amount: int | None, currency: str = "EUR") -> str:
     if amount is None:
         return ""
     digits = _DECIMALS.get(currency.upper(), 2)
-    value = f"{amount / 10 ** digits:,.{digits}f}"
+    value = f"{amount / 10**digits:,.{digits}f}"
     symbol = _SYMBOLS.get(currency.upper())
     return f"{symbol}{value}" if symbol else f"{value} {currency.upper()}"
 
@@ -57,7 +57,7 @@ def when(value: datetime | str | None, tz: str | None = None, fmt: str = "%a %d 
     if moment is None:
         return ""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     try:
         moment = moment.astimezone(ZoneInfo(tz)) if tz else moment
     except (KeyError, ValueError):
@@ -69,7 +69,7 @@ def rfc3339(value: datetime | str | None) -> str:
     moment = as_datetime(value)
     if moment is None:
         return ""
-    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def cookie_secure(request: Request) -> bool:
@@ -85,8 +85,11 @@ def is_htmx(request: Request) -> bool:
 
 def wants_fragment(request: Request) -> bool:
     """An htmx swap of part of a page (not a boosted navigation nor a history restore)."""
-    return (is_htmx(request) and request.headers.get("HX-Boosted") != "true"
-            and request.headers.get("HX-History-Restore-Request") != "true")
+    return (
+        is_htmx(request)
+        and request.headers.get("HX-Boosted") != "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
 
 
 def is_page_path(path: str) -> bool:
@@ -104,24 +107,42 @@ class Pages:
     """The Jinja2 environment (autoescaped) and the page-or-fragment response rules."""
 
     def __init__(self, templates_dir: Path = FRONTEND_DIR / "templates"):
-        self.env = Environment(loader=FileSystemLoader(str(templates_dir)), autoescape=select_autoescape(default=True),
-                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, enable_async=False)
+        self.env = Environment(
+            loader=FileSystemLoader(str(templates_dir)),
+            autoescape=select_autoescape(default=True),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            enable_async=False,
+        )
         self.env.filters.update(money=money, when=when, rfc3339=rfc3339, urlquote=lambda v: quote(str(v), safe=""))
-        self.env.globals.update(now=lambda: datetime.now(timezone.utc), palette=PALETTE)
+        self.env.globals.update(now=lambda: datetime.now(UTC), palette=PALETTE)
 
     def context(self, request: Request) -> dict[str, Any]:
         user = getattr(request.ctx, "user", None)
-        return {"user": user, "is_organizer": bool(user and user.has("organizer")),
-                "csrf_token": getattr(request.ctx, "csrf_token", ""), "path": request.path,
-                "full_path": request.path + (f"?{request.query_string}" if request.query_string else ""),
-                "correlation_id": correlation_id.get()}
+        return {
+            "user": user,
+            "is_organizer": bool(user and user.has("organizer")),
+            "csrf_token": getattr(request.ctx, "csrf_token", ""),
+            "path": request.path,
+            "full_path": request.path + (f"?{request.query_string}" if request.query_string else ""),
+            "correlation_id": correlation_id.get(),
+        }
 
     def html(self, request: Request, template: str, **context: Any) -> str:
         return self.env.get_template(template).render(**self.context(request), **context)
 
-    def render(self, request: Request, page: str, *, fragment: str | None = None, status: int = 200,
-               headers: dict[str, str] | None = None, toasts: tuple[tuple[str, str], ...] = (),
-               **context: Any) -> HTTPResponse:
+    def render(
+        self,
+        request: Request,
+        page: str,
+        *,
+        fragment: str | None = None,
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+        toasts: tuple[tuple[str, str], ...] = (),
+        **context: Any,
+    ) -> HTTPResponse:
         """The whole `page`, or `fragment` alone when htmx swaps part of it; toasts ride out of band."""
         template = fragment if fragment and wants_fragment(request) else page
         body = self.html(request, template, **context) + "".join(self.toast(m, k) for m, k in toasts)
@@ -139,14 +160,16 @@ class Pages:
         """Nothing to swap but a toast: `HX-Reswap: none` keeps the target, the toast goes out of band."""
         return html(self.toast(message, kind), headers={"HX-Reswap": "none", "Vary": "HX-Request"})
 
-    def error_page(self, request: Request, status: int, title: str, detail: str, *,
-                   headers: dict[str, str] | None = None) -> HTTPResponse:
+    def error_page(
+        self, request: Request, status: int, title: str, detail: str, *, headers: dict[str, str] | None = None
+    ) -> HTTPResponse:
         """A friendly error: a toast for an htmx request (but a boosted navigation), else a whole page."""
         if is_htmx(request) and (request.method != "GET" or request.headers.get("HX-Boosted") != "true"):
             return self.toast_only(detail, "error")
         template = "pages/404.html" if status == 404 else "pages/error.html"
-        return self.render(request, template, status=status, headers=headers, title=title, detail=detail,
-                           status_code=status)
+        return self.render(
+            request, template, status=status, headers=headers, title=title, detail=detail, status_code=status
+        )
 
 
 def _swappable(request: Request, status: int) -> int:
@@ -179,15 +202,18 @@ def add_page_errors(bp: Blueprint, pages_of: Any) -> None:
         if isinstance(exception, BoxOfficeError):
             if exception.status == 401:
                 return redirect(request, f"/login?next={quote(request.path)}")
-            return pages.error_page(request, exception.status, exception.title, exception.detail,
-                                    headers=exception.headers)
+            return pages.error_page(
+                request, exception.status, exception.title, exception.detail, headers=exception.headers
+            )
         status = getattr(exception, "status_code", 500)
         if 400 <= status < 500:
-            return pages.error_page(request, status, "Not found" if status == 404 else "Something is off",
-                                    str(exception))
+            return pages.error_page(
+                request, status, "Not found" if status == 404 else "Something is off", str(exception)
+            )
         log.error("page failed: %s", exception, exc_info=exception, extra={"path": request.path})
-        return pages.error_page(request, 500, "Something went wrong",
-                                "We could not show this page. Please try again in a moment.")
+        return pages.error_page(
+            request, 500, "Something went wrong", "We could not show this page. Please try again in a moment."
+        )
 
 
 def use_pages(app: Any, bp: Blueprint) -> Pages:
@@ -209,4 +235,3 @@ def field_messages(errors: list[dict[str, str]]) -> dict[str, str]:
     for error in errors:
         messages.setdefault(error.get("field", "body"), error.get("message", "is not valid"))
     return messages
-

@@ -17,13 +17,27 @@ from boxoffice.infra.outages import unavailable
 log = logging.getLogger("boxoffice.errors")
 
 _SANIC_TITLES = {
-    400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
-    408: "Request timeout", 413: "Payload too large", 416: "Range not satisfiable", 503: "Service unavailable",
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    408: "Request timeout",
+    413: "Payload too large",
+    416: "Range not satisfiable",
+    503: "Service unavailable",
 }
 
 
-def problem(status: int, title: str, detail: str, *, type_slug: str = "about:blank",
-            extra: dict | None = None, headers: dict | None = None) -> HTTPResponse:
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    type_slug: str = "about:blank",
+    extra: dict | None = None,
+    headers: dict | None = None,
+) -> HTTPResponse:
     body = {
         "type": type_slug if type_slug == "about:blank" else f"https://boxoffice.dev/problems/{type_slug}",
         "title": title,
@@ -39,13 +53,20 @@ def render(exception: Exception) -> HTTPResponse:
     if not isinstance(exception, BoxOfficeError):
         exception = unavailable(exception) or exception
     if isinstance(exception, BoxOfficeError):
-        return problem(exception.status, exception.title, exception.detail, type_slug=exception.type_slug,
-                       extra=exception.extra, headers=exception.headers)
+        return problem(
+            exception.status,
+            exception.title,
+            exception.detail,
+            type_slug=exception.type_slug,
+            extra=exception.extra,
+            headers=exception.headers,
+        )
     if isinstance(exception, SanicException) and 400 <= exception.status_code < 500:
         status = exception.status_code
         detail = str(exception) if status != 400 else _bad_request_detail(exception)
-        return problem(status, _SANIC_TITLES.get(status, "Client error"), detail,
-                       headers=getattr(exception, "headers", None))
+        return problem(
+            status, _SANIC_TITLES.get(status, "Client error"), detail, headers=getattr(exception, "headers", None)
+        )
     return problem(500, "Internal error", "Something went wrong on our side; the correlation id identifies it.")
 
 
@@ -63,8 +84,12 @@ class ProblemErrorHandler(ErrorHandler):
         quiet = getattr(exception, "quiet", isinstance(exception, SanicException))
         status = getattr(exception, "status", getattr(exception, "status_code", 500))
         if not quiet or status >= 500:
-            log.error("request failed: %s", exception, exc_info=status >= 500 and not isinstance(exception, BoxOfficeError),
-                      extra={"path": request.path, "status": status, **getattr(exception, "private", {})})
+            log.error(
+                "request failed: %s",
+                exception,
+                exc_info=status >= 500 and not isinstance(exception, BoxOfficeError),
+                extra={"path": request.path, "status": status, **getattr(exception, "private", {})},
+            )
         return render(exception)
 
 

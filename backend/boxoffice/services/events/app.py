@@ -47,8 +47,9 @@ def run_outbox_relays(app: Sanic, config: Config) -> None:
         for i in range(config.outbox_relays):
             relay = Relay(es=app.ctx.relay_es, index=config.search_alias, settings=settings, name=f"relay-{i}")
             app.ctx.relays.append(relay)
-            app.ctx.relay_tasks.append(asyncio.create_task(relay.run(database_url=config.database_url),
-                                                           name=f"outbox-relay-{i}"))
+            app.ctx.relay_tasks.append(
+                asyncio.create_task(relay.run(database_url=config.database_url), name=f"outbox-relay-{i}")
+            )
 
     @app.before_server_stop
     async def stop_relays(app: Sanic) -> None:

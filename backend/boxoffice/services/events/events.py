@@ -45,29 +45,33 @@ async def get_event(request: Request, event_id: str) -> HTTPResponse:
 
 
 @bp.patch("/api/events/<event_id:str>")
-@api(body=EventPatch, headers=[IF_MATCH], answers=(200, 400, 401, 404, 409, 412, 422, 428),
-     auth=True)
+@api(body=EventPatch, headers=[IF_MATCH], answers=(200, 400, 401, 404, 409, 412, 422, 428), auth=True)
 async def update_event(request: Request, event_id: str) -> HTTPResponse:
     user = require_user(request)
     form = parse_body(request, EventPatch)
-    return rendered(await events.update_event(event_id=event_id, owner_id=user.user_id,
-                                              if_match=request.headers.get("If-Match"), form=form))
+    return rendered(
+        await events.update_event(
+            event_id=event_id, owner_id=user.user_id, if_match=request.headers.get("If-Match"), form=form
+        )
+    )
 
 
 @bp.post("/api/events/<event_id:str>/publish")
 @api(headers=[IF_MATCH], answers=(200, 401, 404, 409, 412, 422), auth=True)
 async def publish_event(request: Request, event_id: str) -> HTTPResponse:
     user = require_user(request)
-    return rendered(await events.publish_event(event_id=event_id, owner_id=user.user_id,
-                                               if_match=request.headers.get("If-Match")))
+    return rendered(
+        await events.publish_event(event_id=event_id, owner_id=user.user_id, if_match=request.headers.get("If-Match"))
+    )
 
 
 @bp.post("/api/events/<event_id:str>/cancel")
 @api(headers=[IF_MATCH], answers=(200, 401, 404, 409, 412), auth=True)
 async def cancel_event(request: Request, event_id: str) -> HTTPResponse:
     user = require_user(request)
-    return rendered(await events.cancel_event(event_id=event_id, owner_id=user.user_id,
-                                              if_match=request.headers.get("If-Match")))
+    return rendered(
+        await events.cancel_event(event_id=event_id, owner_id=user.user_id, if_match=request.headers.get("If-Match"))
+    )
 
 
 @bp.delete("/api/events/<event_id:str>")

@@ -14,11 +14,33 @@ from zoneinfo import ZoneInfo
 _SECTION_KEY = re.compile(r"^sections-(\d+)-(\w+)$")
 MINOR_DIGITS = {"JPY": 0, "KRW": 0, "ISK": 0, "BHD": 3, "KWD": 3}
 CURRENCIES = ("EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "JPY", "CAD", "AUD")
-TIMEZONES = ("Europe/London", "Europe/Dublin", "Europe/Lisbon", "Europe/Paris", "Europe/Berlin", "Europe/Madrid",
-             "Europe/Rome", "Europe/Amsterdam", "Europe/Vienna", "Europe/Zurich", "Europe/Stockholm",
-             "Europe/Warsaw", "Europe/Prague", "Europe/Athens", "Europe/Helsinki", "America/New_York",
-             "America/Chicago", "America/Denver", "America/Los_Angeles", "America/Toronto", "America/Sao_Paulo",
-             "Asia/Tokyo", "Asia/Singapore", "Australia/Sydney", "UTC")
+TIMEZONES = (
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Lisbon",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Europe/Madrid",
+    "Europe/Rome",
+    "Europe/Amsterdam",
+    "Europe/Vienna",
+    "Europe/Zurich",
+    "Europe/Stockholm",
+    "Europe/Warsaw",
+    "Europe/Prague",
+    "Europe/Athens",
+    "Europe/Helsinki",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Toronto",
+    "America/Sao_Paulo",
+    "Asia/Tokyo",
+    "Asia/Singapore",
+    "Australia/Sydney",
+    "UTC",
+)
 DEFAULT_SECTIONS = [
     {"name": "Stalls", "rows": 8, "seats": 20, "category": "Standard"},
     {"name": "Balcony", "rows": 4, "seats": 16, "category": "Premium"},
@@ -58,8 +80,13 @@ def layout_sections(cards: list[dict]) -> list[dict]:
     for card in cards:
         rows = []
         for _ in range(max(0, min(to_count(card.get("rows")), 200))):
-            rows.append({"label": row_label(next_row), "seat_count": to_count(card.get("seats")),
-                         "category": card.get("category", "")})
+            rows.append(
+                {
+                    "label": row_label(next_row),
+                    "seat_count": to_count(card.get("seats")),
+                    "category": card.get("category", ""),
+                }
+            )
             next_row += 1
         sections.append({"name": card.get("name", ""), "rows": rows})
     return sections
@@ -67,8 +94,15 @@ def layout_sections(cards: list[dict]) -> list[dict]:
 
 def cards_of(sections: list[dict]) -> list[dict]:
     """API sections back to builder cards (uniform rows assumed)."""
-    return [{"name": s["name"], "rows": len(s["rows"]), "seats": s["rows"][0]["seat_count"] if s["rows"] else 0,
-             "category": s["rows"][0]["category"] if s["rows"] else ""} for s in sections]
+    return [
+        {
+            "name": s["name"],
+            "rows": len(s["rows"]),
+            "seats": s["rows"][0]["seat_count"] if s["rows"] else 0,
+            "category": s["rows"][0]["category"] if s["rows"] else "",
+        }
+        for s in sections
+    ]
 
 
 def card_field(api_field: str) -> str:
@@ -91,7 +125,7 @@ def to_minor(amount: str, currency: str) -> int | str:
 
 def from_minor(amount: int, currency: str) -> str:
     digits = MINOR_DIGITS.get(currency, 2)
-    return f"{amount / 10 ** digits:.{digits}f}"
+    return f"{amount / 10**digits:.{digits}f}"
 
 
 def local_instant(value: str, timezone: str) -> str | None:
@@ -113,4 +147,3 @@ def local_input(value: str | None, timezone: str) -> str:
         return ""
     moment = datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(ZoneInfo(timezone))
     return moment.strftime("%Y-%m-%dT%H:%M")
-

@@ -11,8 +11,13 @@ from boxoffice.errors import NotFound
 from boxoffice.infra.redis import TokenBucket, use_redis
 from boxoffice.infra.tokens import TokenIssuer
 from boxoffice.services.common.factory import CORRELATION_HEADER, create_base_app
-from boxoffice.services.common.identity import (CSRF_TOKEN_HEADER, INTERNAL_HEADER, ROLES_HEADER, USER_HEADER,
-                                                is_operator_path)
+from boxoffice.services.common.identity import (
+    CSRF_TOKEN_HEADER,
+    INTERNAL_HEADER,
+    ROLES_HEADER,
+    USER_HEADER,
+    is_operator_path,
+)
 from boxoffice.services.common.pages import use_pages
 from boxoffice.services.gateway import csrf, guard, pages, queue, security, websockets
 from boxoffice.services.gateway.proxy import Upstreams, forward, forward_headers
@@ -77,8 +82,11 @@ def _add_guards(app: Sanic, config: Config) -> None:
 
 def identity_headers(request: Request, config: Config) -> dict[str, str]:
     """What the services trust: our credential and the verified caller, never the client's own."""
-    headers = {INTERNAL_HEADER: config.internal_secret, CORRELATION_HEADER: request.ctx.correlation_id,
-               "X-Real-IP": guard.client_ip(request)}
+    headers = {
+        INTERNAL_HEADER: config.internal_secret,
+        CORRELATION_HEADER: request.ctx.correlation_id,
+        "X-Real-IP": guard.client_ip(request),
+    }
     if request.ctx.user:
         headers[USER_HEADER] = request.ctx.user.user_id
         headers[ROLES_HEADER] = ",".join(request.ctx.user.roles)

@@ -26,8 +26,14 @@ from sanic.response import HTTPResponse
 from boxoffice.config import Config
 from boxoffice.errors import CsrfFailed, Unauthorized
 from boxoffice.infra.tokens import TokenIssuer
-from boxoffice.services.common.pages import (CSRF_COOKIE, CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, cookie_secure,
-                                             is_page_path)
+from boxoffice.services.common.pages import (
+    CSRF_COOKIE,
+    CSRF_FIELD,
+    CSRF_HEADER,
+    SESSION_COOKIE,
+    cookie_secure,
+    is_page_path,
+)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -97,5 +103,12 @@ def set_cookie(request: Request, response: HTTPResponse) -> None:
     """Give a browser its `bo_csrf` cookie with the page whose token was made for it."""
     value = getattr(request.ctx, "csrf_new_cookie", None)
     if value and response is not None:
-        response.add_cookie(CSRF_COOKIE, value, path="/", httponly=True, samesite="Lax",
-                            secure=cookie_secure(request), max_age=30 * 24 * 3600)
+        response.add_cookie(
+            CSRF_COOKIE,
+            value,
+            path="/",
+            httponly=True,
+            samesite="Lax",
+            secure=cookie_secure(request),
+            max_age=30 * 24 * 3600,
+        )

@@ -23,8 +23,10 @@ log = logging.getLogger("boxoffice.gateway")
 SESSION_COOKIE = "bo_session"
 BUCKET_TIMEOUT_S = 0.5  # a Redis that hangs must not hold every request up for its whole command timeout
 EMAIL_GROUP = "auth_email"  # login attempts per target account, whatever address they come from
-REFUSALS = {"auth": "Too many sign-in attempts from your address",
-            EMAIL_GROUP: "Too many sign-in attempts for this account"}
+REFUSALS = {
+    "auth": "Too many sign-in attempts from your address",
+    EMAIL_GROUP: "Too many sign-in attempts for this account",
+}
 
 
 def bearer_token(request: Request) -> str | None:
@@ -118,17 +120,25 @@ async def take_token(bucket: TokenBucket, group: str, limit: RateLimit, caller: 
 
 def rate_limit_headers(limit: RateLimit, answer: BucketAnswer | None) -> dict[str, str]:
     if answer is None:
-        return {"RateLimit-Limit": str(limit.burst_capacity), "RateLimit-Remaining": str(limit.burst_capacity),
-                "RateLimit-Reset": "0"}
-    return {"RateLimit-Limit": str(limit.burst_capacity), "RateLimit-Remaining": str(answer.remaining),
-            "RateLimit-Reset": str(math.ceil(answer.full_ms / 1000))}
+        return {
+            "RateLimit-Limit": str(limit.burst_capacity),
+            "RateLimit-Remaining": str(limit.burst_capacity),
+            "RateLimit-Reset": "0",
+        }
+    return {
+        "RateLimit-Limit": str(limit.burst_capacity),
+        "RateLimit-Remaining": str(answer.remaining),
+        "RateLimit-Reset": str(math.ceil(answer.full_ms / 1000)),
+    }
 
 
 def refuse(group: str, answer: BucketAnswer, headers: dict[str, str]) -> TooManyRequests:
     RATE_LIMIT_REJECTIONS.labels(group).inc()
     retry_after = max(1, math.ceil(answer.retry_ms / 1000))
-    return TooManyRequests(f"{REFUSALS.get(group, 'Too many requests')}; retry in {retry_after} s",
-                           headers={**headers, "RateLimit-Remaining": "0", "Retry-After": str(retry_after)})
+    return TooManyRequests(
+        f"{REFUSALS.get(group, 'Too many requests')}; retry in {retry_after} s",
+        headers={**headers, "RateLimit-Remaining": "0", "Retry-After": str(retry_after)},
+    )
 
 
 def apply_headers(response: HTTPResponse, headers: dict[str, str]) -> None:

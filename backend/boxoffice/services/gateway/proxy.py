@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import logging
 
@@ -18,14 +17,27 @@ from boxoffice.services.common.identity import IDENTITY_HEADERS
 
 log = logging.getLogger("boxoffice.gateway")
 
-HOP_BY_HOP = frozenset({
-    "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-    "transfer-encoding", "upgrade", "host", "content-length",
-})
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "host",
+        "content-length",
+    }
+)
 # Never passed on from a client: the gateway alone speaks for the caller (and passes on the admission
 # token it judged, whichever way the client sent it).
-CLIENT_STRIPPED = (HOP_BY_HOP | {h.lower() for h in IDENTITY_HEADERS}
-                   | {"authorization", "x-forwarded-for", "x-real-ip", ADMISSION_HEADER.lower()})
+CLIENT_STRIPPED = (
+    HOP_BY_HOP
+    | {h.lower() for h in IDENTITY_HEADERS}
+    | {"authorization", "x-forwarded-for", "x-real-ip", ADMISSION_HEADER.lower()}
+)
 
 
 class Upstreams:
@@ -40,8 +52,9 @@ class Upstreams:
 
     async def open(self) -> None:
         connector = aiohttp.TCPConnector(limit=0, keepalive_timeout=60, ttl_dns_cache=None)
-        self.session = aiohttp.ClientSession(connector=connector, auto_decompress=False,
-                                             skip_auto_headers=("User-Agent", "Accept-Encoding"))
+        self.session = aiohttp.ClientSession(
+            connector=connector, auto_decompress=False, skip_auto_headers=("User-Agent", "Accept-Encoding")
+        )
 
     async def close(self) -> None:
         if self.session:
@@ -72,18 +85,27 @@ async def forward(request: Request, upstreams: Upstreams, service: str, headers:
     last_error: Exception | None = None
     for base in upstreams.candidates(service):
         try:
-            async with upstreams.session.request(request.method, base + target, headers=headers,
-                                                 data=request.body or None, timeout=timeout,
-                                                 allow_redirects=False) as upstream:
+            async with upstreams.session.request(
+                request.method,
+                base + target,
+                headers=headers,
+                data=request.body or None,
+                timeout=timeout,
+                allow_redirects=False,
+            ) as upstream:
                 if upstream.content_type == "text/event-stream":
                     await _relay_stream(request, upstream)
                     return None
-                return raw(await upstream.read(), status=upstream.status, headers=response_headers(upstream),
-                           content_type=upstream.headers.get("Content-Type"))
+                return raw(
+                    await upstream.read(),
+                    status=upstream.status,
+                    headers=response_headers(upstream),
+                    content_type=upstream.headers.get("Content-Type"),
+                )
         except aiohttp.ClientConnectorError as exc:  # never reached the instance: safe to try another
             last_error = exc
             UPSTREAM_ERRORS.labels(service, "connect").inc()
-        except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as exc:
+        except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
             UPSTREAM_ERRORS.labels(service, "timeout").inc()
             raise GatewayTimeout(f"The {service} service did not answer in time") from exc
         except aiohttp.ClientError as exc:
@@ -95,8 +117,9 @@ async def forward(request: Request, upstreams: Upstreams, service: str, headers:
 async def _relay_stream(request: Request, upstream: aiohttp.ClientResponse) -> None:
     headers = response_headers(upstream)
     headers["X-Accel-Buffering"] = "no"
-    response = await request.respond(status=upstream.status, headers=headers,
-                                     content_type=upstream.headers.get("Content-Type"))
+    response = await request.respond(
+        status=upstream.status, headers=headers, content_type=upstream.headers.get("Content-Type")
+    )
     async for chunk in upstream.content.iter_any():
         await response.send(chunk)
     await response.eof()

@@ -58,13 +58,21 @@ SEAT_MAP = re.compile(r"^/events/([^/]+)$")
 
 QUEUE_LENGTH = Gauge("boxoffice_queue_length", "Buyers waiting in an event's line", ["event_id"], registry=REGISTRY)
 QUEUE_RATE = Gauge("boxoffice_queue_admit_per_minute", "Configured admission rate", ["event_id"], registry=REGISTRY)
-QUEUE_ADMISSIONS = Counter("boxoffice_queue_admissions_total", "Buyers admitted by this gateway", ["event_id"],
-                           registry=REGISTRY)
-QUEUE_WAIT = Histogram("boxoffice_queue_wait_seconds", "From joining (or the sale opening) to admission",
-                       registry=REGISTRY, buckets=(1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200))
-QUEUE_REFUSALS = Counter("boxoffice_queue_refusals_total",
-                         "Seat-taking writes refused: no admission, or an event id that names no event",
-                         ["reason"], registry=REGISTRY)
+QUEUE_ADMISSIONS = Counter(
+    "boxoffice_queue_admissions_total", "Buyers admitted by this gateway", ["event_id"], registry=REGISTRY
+)
+QUEUE_WAIT = Histogram(
+    "boxoffice_queue_wait_seconds",
+    "From joining (or the sale opening) to admission",
+    registry=REGISTRY,
+    buckets=(1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200),
+)
+QUEUE_REFUSALS = Counter(
+    "boxoffice_queue_refusals_total",
+    "Seat-taking writes refused: no admission, or an event id that names no event",
+    ["reason"],
+    registry=REGISTRY,
+)
 
 bp = Blueprint("gateway-queue")
 pages_bp = Blueprint("gateway-queue-pages")
@@ -103,11 +111,14 @@ class RoomDirectory:
     async def _read(self, event_id: str, known: tuple[float, dict | None] | None) -> dict | None:
         try:
             event = await self._fetch(event_id)
-        except (aiohttp.ClientError, asyncio.TimeoutError, ServiceUnavailable) as exc:
+        except (TimeoutError, aiohttp.ClientError, ServiceUnavailable) as exc:
             if known:
                 return known[1]
-            raise ServiceUnavailable("The waiting room cannot reach the events service",
-                                     private={"error": str(exc)}, headers={"Retry-After": "2"}) from exc
+            raise ServiceUnavailable(
+                "The waiting room cannot reach the events service",
+                private={"error": str(exc)},
+                headers={"Retry-After": "2"},
+            ) from exc
         self._known[event_id] = (time.monotonic(), event)
         self._known.move_to_end(event_id)
         while len(self._known) > self.MAX:
@@ -130,8 +141,9 @@ class RoomDirectory:
         timeout = aiohttp.ClientTimeout(total=5, connect=2)
         for base in upstreams.candidates("events"):
             try:
-                async with upstreams.session.get(f"{base}/api/events/{event_id}", headers=headers,
-                                                 timeout=timeout) as answer:
+                async with upstreams.session.get(
+                    f"{base}/api/events/{event_id}", headers=headers, timeout=timeout
+                ) as answer:
                     if answer.status in (404, 422):
                         return None
                     if answer.status != 200:
@@ -143,6 +155,7 @@ class RoomDirectory:
 
 
 # --- the API ---------------------------------------------------------------------------------------
+
 
 @bp.post("/api/events/<event_id>/queue")
 async def join_queue(request: Request, event_id: str) -> HTTPResponse:
@@ -217,6 +230,7 @@ async def _place(request: Request, room: WaitingRoom) -> Place:
 
 # --- the page --------------------------------------------------------------------------------------
 
+
 @pages_bp.get("/events/<event_id>/queue")
 async def queue_page(request: Request, event_id: str) -> HTTPResponse:
     """The buyer's place, live; an admitted buyer is sent on to the seat map with the admission."""
@@ -229,20 +243,33 @@ async def queue_page(request: Request, event_id: str) -> HTTPResponse:
         place = None
     if place is not None and place.status == "admitted":
         response = redirect(request, f"/events/{room.event_id}")
-        response.add_cookie(admission_cookie(room.event_id), place.admission_token, path="/", httponly=True,
-                            samesite="Lax", max_age=max(1, (place.admission_expires_ms or 0) // 1000 - int(time.time())),
-                            secure=cookie_secure(request))
+        response.add_cookie(
+            admission_cookie(room.event_id),
+            place.admission_token,
+            path="/",
+            httponly=True,
+            samesite="Lax",
+            max_age=max(1, (place.admission_expires_ms or 0) // 1000 - int(time.time())),
+            secure=cookie_secure(request),
+        )
         return response
-    return _render_queue_page(request, event=event, room=room, place=place.public() if place else None,
-                              on_sale_later=room.on_sale_ms > time.time() * 1000)
+    return _render_queue_page(
+        request,
+        event=event,
+        room=room,
+        place=place.public() if place else None,
+        on_sale_later=room.on_sale_ms > time.time() * 1000,
+    )
 
 
 def _render_queue_page(request: Request, **values) -> HTTPResponse:
     """The page (its join form carries the CSRF token the gateway's guard worked out)."""
     pages = page_renderer(request)
     context = {**pages.context(request), **values}
-    return html(pages.env.get_template("pages/queue.html").render(**context),
-                headers={"Vary": "Cookie", "Cache-Control": "private, no-cache"})
+    return html(
+        pages.env.get_template("pages/queue.html").render(**context),
+        headers={"Vary": "Cookie", "Cache-Control": "private, no-cache"},
+    )
 
 
 @pages_bp.post("/events/<event_id>/queue")
@@ -263,6 +290,7 @@ async def _page_room(request: Request, event_id: str) -> tuple[dict, WaitingRoom
 
 
 # --- admission on hold writes and at the seat map -------------------------------------------------
+
 
 async def guard_queue(request: Request) -> HTTPResponse | None:
     """Runs after the caller is known: queue routes need a room; seat-taking writes an admission."""
@@ -313,8 +341,12 @@ async def _check_admission(request: Request, event_id: str, unknown: BoxOfficeEr
     token = request.headers.get(ADMISSION_HEADER) or request.cookies.get(admission_cookie(event_id))
     request.ctx.admission_token = token
     try:
-        request.app.ctx.admission_tokens.require(token, user_id=request.ctx.user.user_id, event_id=event_id,
-                                                 waiting_room=WaitingRoom.of_event(event) is not None)
+        request.app.ctx.admission_tokens.require(
+            token,
+            user_id=request.ctx.user.user_id,
+            event_id=event_id,
+            waiting_room=WaitingRoom.of_event(event) is not None,
+        )
     except AdmissionRequired:
         QUEUE_REFUSALS.labels("no_admission").inc()
         raise
@@ -340,6 +372,7 @@ async def _seat_map_gate(request: Request, event_id: str) -> HTTPResponse | None
 
 
 # --- the admitter ----------------------------------------------------------------------------------
+
 
 class Admitter:
     """Every gateway runs one: every ADMIT_EVERY_S it lets each busy line admit whoever's turn came."""
@@ -397,6 +430,7 @@ class Admitter:
 
 # --- wiring ----------------------------------------------------------------------------------------
 
+
 def use_waiting_room(app: Sanic, config: Config) -> None:
     """Routes, the admission guard and the admitter of the gateway's waiting room."""
     app.ctx.rooms = RoomDirectory(app, config)
@@ -410,8 +444,7 @@ def use_waiting_room(app: Sanic, config: Config) -> None:
     async def open_queue(app: Sanic) -> None:
         await app.ctx.queue_redis.start()
         redis = app.ctx.redis.client
-        app.ctx.waiting_rooms = WaitingRooms(redis=redis, scripts=QueueScripts(redis),
-                                             tokens=app.ctx.admission_tokens)
+        app.ctx.waiting_rooms = WaitingRooms(redis=redis, scripts=QueueScripts(redis), tokens=app.ctx.admission_tokens)
         app.ctx.admission_feed = AdmissionFeed(app.ctx.queue_redis.client)
 
     @app.after_server_start

@@ -34,16 +34,25 @@ async def home(request: Request, pages: Pages, es: AsyncElasticsearch, config: C
     results, problem = None, None
     try:
         params = validate(SearchParams, query | {"size": PAGE_SIZE})
-        results = _with_markup(await search.search_events(es=es, alias=config.search_alias, params=params,
-                                                          fields=CARD_FIELDS))
+        results = _with_markup(
+            await search.search_events(es=es, alias=config.search_alias, params=params, fields=CARD_FIELDS)
+        )
     except ValidationFailed as exc:
         problem = "Some filters are not valid: " + "; ".join(
-            f"{field}: {message}" for field, message in field_messages(exc.extra["errors"]).items())
+            f"{field}: {message}" for field, message in field_messages(exc.extra["errors"]).items()
+        )
     except SearchUnavailable:
         problem = "Search is taking a short break. Please try again in a moment."
-    return pages.render(request, "pages/home.html", fragment="partials/search_results.html", results=results,
-                        problem=problem, args=request.args, categories=[c.value for c in EventCategory],
-                        page_url=lambda page: "/search?" + urlencode(_page_args(request, page)))
+    return pages.render(
+        request,
+        "pages/home.html",
+        fragment="partials/search_results.html",
+        results=results,
+        problem=problem,
+        args=request.args,
+        categories=[c.value for c in EventCategory],
+        page_url=lambda page: "/search?" + urlencode(_page_args(request, page)),
+    )
 
 
 @bp.get("/search/suggestions")
@@ -52,8 +61,9 @@ async def suggestions(request: Request, pages: Pages, es: AsyncElasticsearch, co
     found = []
     if q:
         try:
-            found = (await search.suggest(es=es, alias=config.search_alias,
-                                          params=validate(SuggestParams, {"q": q[:100]})))["suggestions"]
+            found = (
+                await search.suggest(es=es, alias=config.search_alias, params=validate(SuggestParams, {"q": q[:100]}))
+            )["suggestions"]
         except (SearchUnavailable, ValidationFailed):
             found = []
     return pages.render(request, "partials/suggestions.html", suggestions=found, q=q)
@@ -77,6 +87,7 @@ def _page_args(request: Request, page: int) -> dict:
 def _with_markup(results: dict) -> dict:
     """Highlights come HTML-escaped from Elasticsearch (encoder html) with <em> marks only."""
     for item in results["items"]:
-        item["highlights"] = {field: [Markup(f) for f in fragments]
-                              for field, fragments in item.get("highlights", {}).items()}
+        item["highlights"] = {
+            field: [Markup(f) for f in fragments] for field, fragments in item.get("highlights", {}).items()
+        }
     return results
